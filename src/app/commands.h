@@ -1,0 +1,17 @@
+// CLI subcommands. Each Register* adds one subcommand to the app; the handler returns the
+// process exit status. main() is the only caller.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace dozvon {
+
+// Exit statuses shared by the commands.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;   // the command failed (store, I/O)
+inline constexpr int kExitBadInput = 2;  // unusable input; nothing was changed
+
+void RegisterImport(CLI::App& app, int* exit_code);
+void RegisterContacts(CLI::App& app, int* exit_code);
+
+}  // namespace dozvon

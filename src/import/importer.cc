@@ -1,0 +1,420 @@
+#include "import/importer.h"
+
+#include <algorithm>
+#include <charconv>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/time/tz.h"
+#include "import/csv_reader.h"
+#include "import/phone.h"
+
+namespace dozvon {
+namespace {
+
+constexpr size_t kBatchRows = 4096;
+
+std::string NormalizeHeader(std::string_view raw) {
+  size_t b = raw.find_first_not_of(" \t");
+  size_t e = raw.find_last_not_of(" \t");
+  std::string out;
+  if (b == std::string_view::npos) return out;
+  for (char c : raw.substr(b, e - b + 1)) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c == ' ' || c == '-') c = '_';
+    out.push_back(c);
+  }
+  return out;
+}
+
+// Column layout of the file, resolved once from the header.
+struct Columns {
+  std::vector<std::string> names;  // normalised header names, in file order
+  int phone = -1;
+  int timezone = -1;
+  int country = -1;
+  int external_id = -1;
+  int priority = -1;
+};
+
+Result<Columns> ResolveHeader(const CsvRecord& header) {
+  Columns c;
+  std::unordered_set<std::string> seen;
+  for (size_t i = 0; i < header.fields.size(); ++i) {
+    std::string name = NormalizeHeader(header.fields[i]);
+    if (name.empty()) name = "column_" + std::to_string(i + 1);
+    if (!seen.insert(name).second) {
+      return Status::InvalidArgument("line " + std::to_string(header.line) + ": column \"" + name +
+                                     "\" appears twice in the header");
+    }
+    int idx = static_cast<int>(i);
+    if (c.phone < 0 &&
+        (name == "phone" || name == "phone_number" || name == "msisdn" || name == "телефон")) {
+      c.phone = idx;
+    } else if (c.timezone < 0 && (name == "timezone" || name == "time_zone" || name == "tz")) {
+      c.timezone = idx;
+    } else if (name == "country") {
+      c.country = idx;
+    } else if (name == "external_id") {
+      c.external_id = idx;
+    } else if (name == "priority") {
+      c.priority = idx;
+    }
+    c.names.push_back(std::move(name));
+  }
+  if (c.phone < 0) {
+    return Status::InvalidArgument("line " + std::to_string(header.line) +
+                                   ": no \"phone\" column in the header");
+  }
+  return c;
+}
+
+// One row after the per-row work: a contact, or why not.
+struct RowResult {
+  CsvRecord record;
+  std::optional<NewContact> contact;
+  std::string reason;  // set when rejected
+};
+
+struct Batch {
+  std::vector<RowResult> rows;
+  bool done = false;
+};
+
+class RowWorker {
+ public:
+  RowWorker(const Columns& cols, const ImportOptions& opts) : cols_(cols), opts_(opts) {}
+
+  void Process(RowResult* row) {
+    const CsvRecord& rec = row->record;
+    if (rec.fields.size() != cols_.names.size()) {
+      row->reason = "expected " + std::to_string(cols_.names.size()) + " fields, got " +
+                    std::to_string(rec.fields.size());
+      return;
+    }
+    std::string_view region = opts_.default_region;
+    std::string row_region;
+    if (cols_.country >= 0 && !rec.fields[cols_.country].empty()) {
+      row_region = NormalizeRegion(rec.fields[cols_.country]);
+      if (!PhoneNormalizer::IsKnownRegion(row_region)) {
+        row->reason = "country \"" + rec.fields[cols_.country] + "\": not an ISO 3166 code";
+        return;
+      }
+      region = row_region;
+    }
+    Result<NormalizedPhone> phone = phones_.Normalize(rec.fields[cols_.phone], region);
+    if (!phone.ok()) {
+      row->reason = phone.status().message();
+      return;
+    }
+    NewContact c;
+    c.phone_e164 = std::move(phone->e164);
+    c.country = phone->region;
+    c.source_line = rec.line;
+    if (cols_.timezone >= 0 && !Trim(rec.fields[cols_.timezone]).empty()) {
+      std::string_view tz = Trim(rec.fields[cols_.timezone]);
+      auto zone = FindZone(tz);
+      if (!zone.ok()) {
+        row->reason = "timezone " + zone.status().message();
+        return;
+      }
+      c.zones = {std::string(tz)};
+      c.zone_source = ZoneSource::kColumn;
+    } else if (!phone->zones.empty()) {
+      c.zones = std::move(phone->zones);
+      c.zone_source = ZoneSource::kPrefix;
+    }
+    if (cols_.priority >= 0 && !rec.fields[cols_.priority].empty()) {
+      const std::string& p = rec.fields[cols_.priority];
+      auto r = std::from_chars(p.data(), p.data() + p.size(), c.priority);
+      if (r.ec != std::errc() || r.ptr != p.data() + p.size()) {
+        row->reason = "priority \"" + p + "\": not an integer";
+        return;
+      }
+    }
+    if (cols_.external_id >= 0) c.external_id = rec.fields[cols_.external_id];
+    c.fields.reserve(cols_.names.size() - 1);
+    for (size_t i = 0; i < cols_.names.size(); ++i) {
+      if (static_cast<int>(i) == cols_.phone) continue;
+      c.fields.emplace_back(cols_.names[i], rec.fields[i]);
+    }
+    row->contact = std::move(c);
+  }
+
+ private:
+  static std::string_view Trim(std::string_view s) {
+    size_t b = s.find_first_not_of(" \t");
+    if (b == std::string_view::npos) return {};
+    return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+  }
+  static std::string NormalizeRegion(std::string_view s) {
+    std::string out(Trim(s));
+    for (char& ch : out) {
+      if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    }
+    return out;
+  }
+
+  const Columns& cols_;
+  const ImportOptions& opts_;
+  PhoneNormalizer phones_;
+};
+
+// A fixed pool of workers, each with its own normaliser (its memo is not thread-safe).
+class WorkerPool {
+ public:
+  WorkerPool(int n, const Columns& cols, const ImportOptions& opts) {
+    for (int i = 0; i < n; ++i) {
+      threads_.emplace_back([this, &cols, &opts] {
+        RowWorker worker(cols, opts);
+        for (;;) {
+          Batch* b;
+          {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+            if (queue_.empty()) return;
+            b = queue_.front();
+            queue_.pop_front();
+          }
+          for (auto& row : b->rows) worker.Process(&row);
+          {
+            std::lock_guard lock(mu_);
+            b->done = true;
+          }
+          done_cv_.notify_all();
+        }
+      });
+    }
+  }
+  ~WorkerPool() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  void Submit(Batch* b) {
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(b);
+    }
+    cv_.notify_one();
+  }
+  void Wait(Batch* b) {
+    std::unique_lock lock(mu_);
+    done_cv_.wait(lock, [b] { return b->done; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  std::deque<Batch*> queue_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+class RejectsWriter {
+ public:
+  RejectsWriter(std::string path, const CsvRecord& header) : path_(std::move(path)) {
+    head_ = "line,reason";
+    for (const auto& f : header.fields) {
+      head_.push_back(',');
+      AppendCsvField(&head_, f);
+    }
+    head_ += "\r\n";
+  }
+  void Add(const CsvRecord& rec, std::string_view reason) {
+    ++count_;
+    body_ += std::to_string(rec.line);
+    body_.push_back(',');
+    AppendCsvField(&body_, reason);
+    for (const auto& f : rec.fields) {
+      body_.push_back(',');
+      AppendCsvField(&body_, f);
+    }
+    body_ += "\r\n";
+  }
+  // Writes the rows to a temporary file; called before the store commits, so a full disk
+  // fails the import instead of losing the rejects.
+  Status Prepare() {
+    if (count_ == 0) return Status::Ok();
+    std::ofstream out(path_ + ".tmp", std::ios::binary | std::ios::trunc);
+    out << head_ << body_;
+    if (!out) return Status::IoError(path_ + ".tmp: cannot write rejects file");
+    return Status::Ok();
+  }
+  // Moves the prepared file into place, or removes a stale one when nothing was rejected this
+  // time. Returns the path written, or "".
+  Result<std::string> Publish() {
+    std::error_code ec;
+    if (count_ == 0) {
+      std::filesystem::remove(path_, ec);
+      return std::string();
+    }
+    std::filesystem::rename(path_ + ".tmp", path_, ec);
+    if (ec) return Status::IoError(path_ + ": " + ec.message());
+    return path_;
+  }
+  void Discard() {
+    std::error_code ec;
+    std::filesystem::remove(path_ + ".tmp", ec);
+  }
+
+ private:
+  std::string path_;
+  std::string head_;
+  std::string body_;
+  int64_t count_ = 0;
+};
+
+}  // namespace
+
+Result<Dedupe> DedupeFromString(std::string_view s) {
+  if (s == "none") return Dedupe::kNone;
+  if (s == "list") return Dedupe::kList;
+  if (s == "system") return Dedupe::kSystem;
+  return Status::InvalidArgument("--dedupe \"" + std::string(s) +
+                                 "\": expected none, list or system");
+}
+
+Result<ImportSummary> ImportCsv(ContactStore& store, const std::string& path,
+                                const ImportOptions& options, Instant now) {
+  if (options.list.empty()) return Status::InvalidArgument("--list: a list name is required");
+  if (!options.default_region.empty() && !PhoneNormalizer::IsKnownRegion(options.default_region)) {
+    return Status::InvalidArgument("--country \"" + options.default_region +
+                                   "\": not an ISO 3166 region code libphonenumber knows");
+  }
+  DZ_ASSIGN_OR_RETURN(std::unique_ptr<CsvReader> reader, CsvReader::Open(path));
+  CsvRecord header;
+  Result<bool> got = reader->Next(&header);
+  if (!got.ok()) return got.status().WithContext(path);
+  if (!*got) return Status::InvalidArgument(path + ": the file is empty (no header line)");
+  Result<Columns> cols_or = ResolveHeader(header);
+  if (!cols_or.ok()) return cols_or.status().WithContext(path);
+  const Columns cols = std::move(cols_or).value();
+
+  // The input is usable: from here on everything lands in one transaction, or nothing does.
+  DZ_ASSIGN_OR_RETURN(std::unique_ptr<ContactImport> txn, store.BeginImport(options.list, now));
+
+  ImportSummary summary;
+  summary.list_id = txn->list_id();
+  summary.delimiter = reader->delimiter();
+
+  // Known numbers, for dedupe: the number's first line in this file, or 0 if already stored.
+  std::unordered_map<std::string, int64_t> known;
+  if (options.dedupe != Dedupe::kNone) {
+    std::optional<int64_t> scope;
+    if (options.dedupe == Dedupe::kList) scope = txn->list_id();
+    DZ_RETURN_IF_ERROR(store.ForEachPhone(scope, [&](std::string_view p) { known.emplace(p, 0); }));
+  }
+
+  RejectsWriter rejects(options.rejects_path.empty() ? path + ".rejects.csv" : options.rejects_path,
+                        header);
+  // One worker by default: libphonenumber matches with ICU regexes behind a process-wide
+  // cache mutex, so more workers contend instead of scaling (measured in docs/benchmarks.md).
+  // The worker still overlaps normalisation with CSV parsing and inserts on this thread.
+  int threads = options.threads > 0 ? options.threads : 1;
+  WorkerPool pool(threads, cols, options);
+
+  // Batches in flight, oldest first. Bounded so memory stays flat on huge files.
+  std::deque<std::unique_ptr<Batch>> inflight;
+  const size_t max_inflight = static_cast<size_t>(threads) * 3;
+  bool input_done = false;
+  Status read_error;
+  int64_t rows_seen = 0;
+  ImportProgress progress;
+  progress.total_bytes = reader->total_bytes();
+
+  auto consume = [&](Batch& b) -> Status {
+    for (auto& row : b.rows) {
+      if (!row.contact) {
+        ++summary.rejected;
+        rejects.Add(row.record, row.reason);
+        continue;
+      }
+      if (options.dedupe != Dedupe::kNone) {
+        auto [it, fresh] = known.emplace(row.contact->phone_e164, row.record.line);
+        if (!fresh) {
+          ++summary.duplicates;
+          rejects.Add(row.record, it->second > 0
+                                      ? "duplicate of line " + std::to_string(it->second)
+                                      : std::string(options.dedupe == Dedupe::kList
+                                                        ? "duplicate: already in the list"
+                                                        : "duplicate: already in the database"));
+          continue;
+        }
+      }
+      Status s = txn->Add(*row.contact);
+      if (!s.ok()) return s.WithContext(path + ":" + std::to_string(row.record.line));
+      ++summary.imported;
+    }
+    return Status::Ok();
+  };
+
+  while (!input_done || !inflight.empty()) {
+    while (!input_done && inflight.size() < max_inflight) {
+      auto batch = std::make_unique<Batch>();
+      batch->rows.reserve(kBatchRows);
+      while (batch->rows.size() < kBatchRows) {
+        RowResult row;
+        Result<bool> more = reader->Next(&row.record);
+        if (!more.ok()) {
+          // An unterminated quote swallows the rest of the file: reject that record, stop.
+          read_error = more.status();
+          input_done = true;
+          break;
+        }
+        if (!*more) {
+          input_done = true;
+          break;
+        }
+        batch->rows.push_back(std::move(row));
+      }
+      rows_seen += static_cast<int64_t>(batch->rows.size());
+      if (batch->rows.empty()) break;
+      pool.Submit(batch.get());
+      inflight.push_back(std::move(batch));
+    }
+    if (inflight.empty()) break;
+    pool.Wait(inflight.front().get());
+    DZ_RETURN_IF_ERROR(consume(*inflight.front()));
+    inflight.pop_front();
+    if (options.progress) {
+      progress.rows = summary.imported + summary.rejected + summary.duplicates;
+      progress.bytes = reader->bytes_consumed();
+      options.progress(progress);
+    }
+  }
+  if (!read_error.ok()) {
+    ++summary.rejected;
+    CsvRecord broken;
+    broken.line = reader->record_line();
+    const std::string& msg = read_error.message();
+    rejects.Add(broken, msg.substr(msg.find(": ") + 2));
+  }
+  summary.blank_lines = reader->blank_lines();
+  DZ_RETURN_IF_ERROR(rejects.Prepare());
+  if (Status s = txn->Commit(); !s.ok()) {
+    rejects.Discard();
+    return s;
+  }
+  if (options.progress) {
+    progress.rows = rows_seen;
+    progress.bytes = progress.total_bytes;
+    progress.done = true;
+    options.progress(progress);
+  }
+  DZ_ASSIGN_OR_RETURN(summary.rejects_path, rejects.Publish());
+  return summary;
+}
+
+}  // namespace dozvon

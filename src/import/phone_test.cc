@@ -1,0 +1,123 @@
+#include "import/phone.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace dozvon {
+namespace {
+
+struct PhoneCase {
+  std::string raw;
+  std::string region;
+  std::string e164;  // empty: must be rejected
+};
+
+void PrintTo(const PhoneCase& c, std::ostream* os) { *os << c.region << ":" << c.raw; }
+
+class PhoneTest : public ::testing::TestWithParam<PhoneCase> {};
+
+TEST_P(PhoneTest, NormalisesNationalAndInternationalForms) {
+  PhoneNormalizer n;
+  const auto& c = GetParam();
+  auto r = n.Normalize(c.raw, c.region);
+  if (c.e164.empty()) {
+    EXPECT_FALSE(r.ok()) << c.raw << " -> " << (r.ok() ? r->e164 : "");
+  } else {
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->e164, c.e164);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Phones, PhoneTest,
+                         ::testing::Values(
+                             // Russia: trunk prefix 8, bare 7, +7 with punctuation.
+                             PhoneCase{"8 (495) 123-45-67", "RU", "+74951234567"},
+                             PhoneCase{"+7 916 123-45-67", "RU", "+79161234567"},
+                             PhoneCase{"79161234567", "RU", "+79161234567"},
+                             PhoneCase{"89161234567", "RU", "+79161234567"},
+                             PhoneCase{"8 383 212-34-56", "RU", "+73832123456"},
+                             // Kazakhstan shares +7.
+                             PhoneCase{"8 701 123 45 67", "KZ", "+77011234567"},
+                             PhoneCase{"+7 727 258 1234", "RU", "+77272581234"},
+                             // United States.
+                             PhoneCase{"(212) 555-0123", "US", "+12125550123"},
+                             PhoneCase{"+1 602 555 0100", "RU", "+16025550100"},
+                             PhoneCase{"1-602-555-0100", "US", "+16025550100"},
+                             // United Kingdom: national 0 prefix.
+                             PhoneCase{"020 7946 0958", "GB", "+442079460958"},
+                             PhoneCase{"+44 7911 123456", "", "+447911123456"},
+                             PhoneCase{"07911 123456", "GB", "+447911123456"},
+                             // Germany.
+                             PhoneCase{"030 12345678", "DE", "+493012345678"},
+                             PhoneCase{"+49 151 23456789", "", "+4915123456789"},
+                             PhoneCase{"0049 30 12345678", "DE", "+493012345678"},
+                             // Rejections.
+                             PhoneCase{"+7 999", "RU", ""}, PhoneCase{"abc", "RU", ""},
+                             PhoneCase{"", "RU", ""}, PhoneCase{"4951234567", "", ""},
+                             PhoneCase{"+7 495 123 45 67 ext. 12", "RU", ""},
+                             PhoneCase{"+999 123456789", "", ""}));
+
+TEST(Phone, ReasonsNameTheNumberAndTheRegion) {
+  PhoneNormalizer n;
+  EXPECT_EQ(n.Normalize("+7 999", "RU").status().message(), "phone \"+7 999\": too short for RU");
+  EXPECT_EQ(n.Normalize("4951234567", "").status().message(),
+            "phone \"4951234567\": no country code (write +CC or pass --country)");
+  EXPECT_EQ(n.Normalize("hello", "RU").status().message(), "phone \"hello\": not a phone number");
+}
+
+TEST(Phone, KeepsRegionAndCandidateZones) {
+  PhoneNormalizer n;
+  auto moscow = n.Normalize("+7 495 123 45 67", "");
+  ASSERT_TRUE(moscow.ok());
+  EXPECT_EQ(moscow->region, "RU");
+  EXPECT_TRUE(moscow->geographic);
+  EXPECT_EQ(moscow->zones, std::vector<std::string>{"Europe/Moscow"});
+  auto mobile = n.Normalize("+7 916 123 45 67", "");
+  ASSERT_TRUE(mobile.ok());
+  EXPECT_FALSE(mobile->geographic);
+  EXPECT_EQ(mobile->zones.size(), 16u) << "Russian mobiles are not tied to a region";
+}
+
+// The memo must never change what libphonenumber would have said. Generate numbers that share
+// prefixes (so the memo is hit) with random tails, in several formats and regions, and compare.
+TEST(Phone, MemoAgreesWithPlainParse) {
+  std::mt19937 rng(42);
+  const std::vector<std::pair<std::string, std::string>> prefixes = {
+      {"RU", "8916"},   {"RU", "+7916"},  {"RU", "7495"},     {"RU", "8 383"}, {"RU", "+7 3012"},
+      {"KZ", "8701"},   {"KZ", "+7727"},  {"US", "212"},      {"US", "1602"},  {"US", "+1 415"},
+      {"GB", "020"},    {"GB", "07700"},  {"GB", "+44 161"},  {"DE", "030"},   {"DE", "0151"},
+      {"DE", "+49 89"}, {"AR", "011 15"}, {"AR", "+54 9 11"}, {"IT", "06"},    {"IT", "+39 06"},
+      {"FR", "01"},     {"BR", "11 9"},   {"IN", "98"},       {"", "+86 138"}, {"", "+380 44"}};
+  PhoneNormalizer fast;
+  PhoneNormalizer slow;
+  int compared = 0;
+  for (int round = 0; round < 40; ++round) {
+    for (const auto& [region, prefix] : prefixes) {
+      for (int len = 5; len <= 10; ++len) {
+        // Four digits from a small pool after the prefix, so numbers share their leading
+        // digits and the memo is used; the tail is random.
+        std::string raw = prefix + std::to_string(1000 + 1111 * (rng() % 3));
+        for (int i = 0; i < len - 4; ++i) raw.push_back(static_cast<char>('0' + rng() % 10));
+        auto a = fast.Normalize(raw, region);
+        auto b = slow.NormalizeSlow(raw, region);
+        ASSERT_EQ(a.ok(), b.ok()) << raw << " " << region << ": "
+                                  << (a.ok() ? a->e164 : a.status().message()) << " vs "
+                                  << (b.ok() ? b->e164 : b.status().message());
+        if (a.ok()) {
+          ASSERT_EQ(a->e164, b->e164) << raw;
+          ASSERT_EQ(a->zones, b->zones) << raw;
+          ASSERT_EQ(a->region, b->region) << raw;
+        } else {
+          ASSERT_EQ(a.status().message(), b.status().message());
+        }
+        ++compared;
+      }
+    }
+  }
+  EXPECT_EQ(compared, 40 * 25 * 6);
+  EXPECT_GT(fast.memo_hits(), 500u) << "the fast path should be exercised";
+}
+
+}  // namespace
+}  // namespace dozvon

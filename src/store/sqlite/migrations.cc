@@ -1,0 +1,83 @@
+#include "store/sqlite/migrations.h"
+
+namespace dozvon::sqlite {
+
+// Times are INTEGER milliseconds since the Unix epoch, UTC.
+const std::vector<std::string_view>& Migrations() {
+  static const std::vector<std::string_view> kMigrations = {
+      // 1: lists, contacts, campaigns, attempts.
+      R"sql(
+CREATE TABLE lists (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE contacts (
+  id               INTEGER PRIMARY KEY,
+  list_id          INTEGER NOT NULL REFERENCES lists(id),
+  phone_e164       TEXT NOT NULL,
+  country          TEXT NOT NULL DEFAULT '',
+  zones            TEXT NOT NULL DEFAULT '',   -- space-separated IANA names; several = ambiguous
+  zone_source      TEXT NOT NULL DEFAULT 'unknown'
+                   CHECK (zone_source IN ('column', 'prefix', 'unknown')),
+  fields           TEXT NOT NULL DEFAULT '{}', -- JSON object, columns in file order
+  external_id      TEXT NOT NULL DEFAULT '',
+  priority         INTEGER NOT NULL DEFAULT 0,
+  state            TEXT NOT NULL DEFAULT 'new'
+                   CHECK (state IN ('new', 'scheduled', 'in_progress', 'done', 'struck')),
+  next_attempt_at  INTEGER,                    -- NULL: as soon as a window allows
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  answered         INTEGER NOT NULL DEFAULT 0,
+  last_attempt_at  INTEGER,
+  state_reason     TEXT NOT NULL DEFAULT '',
+  source_line      INTEGER NOT NULL DEFAULT 0,
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL
+);
+CREATE INDEX contacts_by_list_phone ON contacts(list_id, phone_e164);
+CREATE INDEX contacts_by_phone ON contacts(phone_e164);
+CREATE INDEX contacts_due ON contacts(list_id, state, next_attempt_at);
+
+CREATE TABLE campaigns (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  config      TEXT NOT NULL,
+  state       TEXT NOT NULL DEFAULT 'draft'
+              CHECK (state IN ('draft', 'running', 'paused', 'stopped', 'finished')),
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+
+CREATE TABLE campaign_lists (
+  campaign_id  INTEGER NOT NULL REFERENCES campaigns(id),
+  list_id      INTEGER NOT NULL REFERENCES lists(id),
+  PRIMARY KEY (campaign_id, list_id)
+);
+
+CREATE TABLE attempts (
+  id           INTEGER PRIMARY KEY,
+  contact_id   INTEGER NOT NULL REFERENCES contacts(id),
+  campaign_id  INTEGER NOT NULL REFERENCES campaigns(id),
+  attempt_no   INTEGER NOT NULL,
+  phone_e164   TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  dialed_at    INTEGER,
+  answered_at  INTEGER,
+  ended_at     INTEGER,
+  outcome      TEXT,          -- NULL while the attempt is open
+  sip_status   INTEGER,
+  q850_cause   INTEGER,
+  reason       TEXT NOT NULL DEFAULT '',
+  UNIQUE (contact_id, attempt_no)
+);
+CREATE INDEX attempts_by_contact ON attempts(contact_id, created_at);
+CREATE INDEX attempts_by_campaign ON attempts(campaign_id, created_at);
+-- At most one open attempt per contact: the database itself forbids a double dial.
+CREATE UNIQUE INDEX attempts_one_open ON attempts(contact_id) WHERE outcome IS NULL;
+)sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace dozvon::sqlite

@@ -1,0 +1,436 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite/db.h"
+#include "store/sqlite/migrations.h"
+
+namespace dozvon {
+namespace {
+
+using sqlite::Db;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+int64_t Ms(Instant t) { return t.time_since_epoch().count(); }
+Instant FromMs(int64_t ms) { return Instant(Duration(ms)); }
+std::optional<int64_t> Ms(const std::optional<Instant>& t) {
+  if (!t) return std::nullopt;
+  return Ms(*t);
+}
+std::optional<Instant> OptInstant(const Statement& s, int col) {
+  auto v = s.OptInt(col);
+  if (!v) return std::nullopt;
+  return FromMs(*v);
+}
+
+std::string JoinZones(const std::vector<std::string>& zones) {
+  std::string out;
+  for (const auto& z : zones) {
+    if (!out.empty()) out += ' ';
+    out += z;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitZones(std::string_view s) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t end = s.find(' ', pos);
+    if (end == std::string_view::npos) end = s.size();
+    if (end > pos) out.emplace_back(s.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
+std::string FieldsToJson(const Fields& fields) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : fields) j[k] = v;
+  // Invalid UTF-8 is replaced rather than failing the whole import.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Fields FieldsFromJson(const std::string& text) {
+  Fields out;
+  auto j = nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return out;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    out.emplace_back(it.key(),
+                     it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
+  }
+  return out;
+}
+
+constexpr std::string_view kContactColumns =
+    "id, list_id, phone_e164, country, zones, zone_source, fields, external_id, priority, state, "
+    "next_attempt_at, attempts, answered, last_attempt_at, state_reason, source_line";
+
+Contact ReadContact(const Statement& s) {
+  Contact c;
+  c.id = s.Int(0);
+  c.list_id = s.Int(1);
+  c.phone_e164 = s.Text(2);
+  c.country = s.Text(3);
+  c.zones = SplitZones(s.Text(4));
+  c.zone_source = ZoneSourceFromString(s.Text(5)).value_or(ZoneSource::kUnknown);
+  c.fields = FieldsFromJson(s.Text(6));
+  c.external_id = s.Text(7);
+  c.priority = static_cast<int>(s.Int(8));
+  c.state = ContactStateFromString(s.Text(9)).value_or(ContactState::kNew);
+  c.next_attempt_at = OptInstant(s, 10);
+  c.attempts = static_cast<int>(s.Int(11));
+  c.answered = static_cast<int>(s.Int(12));
+  c.last_attempt_at = OptInstant(s, 13);
+  c.state_reason = s.Text(14);
+  c.source_line = s.Int(15);
+  return c;
+}
+
+constexpr std::string_view kAttemptColumns =
+    "id, contact_id, campaign_id, attempt_no, phone_e164, created_at, dialed_at, answered_at, "
+    "ended_at, outcome, sip_status, q850_cause, reason";
+
+Attempt ReadAttempt(const Statement& s) {
+  Attempt a;
+  a.id = s.Int(0);
+  a.contact_id = s.Int(1);
+  a.campaign_id = s.Int(2);
+  a.attempt_no = static_cast<int>(s.Int(3));
+  a.phone_e164 = s.Text(4);
+  a.created_at = FromMs(s.Int(5));
+  a.dialed_at = OptInstant(s, 6);
+  a.answered_at = OptInstant(s, 7);
+  a.ended_at = OptInstant(s, 8);
+  if (!s.IsNull(9)) a.outcome = OutcomeFromString(s.Text(9));
+  if (auto v = s.OptInt(10)) a.sip_status = static_cast<int>(*v);
+  if (auto v = s.OptInt(11)) a.q850_cause = static_cast<int>(*v);
+  a.reason = s.Text(12);
+  return a;
+}
+
+class SqliteContactImport final : public ContactImport {
+ public:
+  SqliteContactImport(std::unique_ptr<Transaction> txn, Statement insert, int64_t list_id,
+                      Instant now)
+      : txn_(std::move(txn)), insert_(std::move(insert)), list_id_(list_id), now_ms_(Ms(now)) {}
+
+  int64_t list_id() const override { return list_id_; }
+
+  Status Add(const NewContact& c) override {
+    if (!txn_) return Status::FailedPrecondition("import already committed");
+    insert_.Bind(1, list_id_)
+        .Bind(2, c.phone_e164)
+        .Bind(3, c.country)
+        .Bind(4, JoinZones(c.zones))
+        .Bind(5, ToString(c.zone_source))
+        .Bind(6, FieldsToJson(c.fields))
+        .Bind(7, c.external_id)
+        .Bind(8, c.priority)
+        .Bind(9, c.source_line)
+        .Bind(10, now_ms_);
+    return insert_.Run();
+  }
+
+  Status Commit() override {
+    if (!txn_) return Status::FailedPrecondition("import already committed");
+    insert_ = Statement();
+    DZ_RETURN_IF_ERROR(txn_->Commit());
+    txn_.reset();
+    return Status::Ok();
+  }
+
+ private:
+  std::unique_ptr<Transaction> txn_;
+  Statement insert_;
+  int64_t list_id_;
+  int64_t now_ms_;
+};
+
+}  // namespace
+
+struct SqliteStore::Impl {
+  std::unique_ptr<Db> db;
+  int version = 0;
+};
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStore::~SqliteStore() = default;
+
+int SqliteStore::schema_version() const { return impl_->version; }
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  DZ_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(path));
+  // WAL lets readers (reports, `dozvon contacts`) run beside the engine's writer.
+  // synchronous=FULL makes every commit durable: an attempt row exists before its INVITE.
+  DZ_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
+  DZ_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=FULL"));
+  DZ_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
+  DZ_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-65536"));  // 64 MiB: large imports
+  DZ_RETURN_IF_ERROR(db->Exec("PRAGMA temp_store=MEMORY"));
+
+  auto impl = std::make_unique<Impl>();
+  {
+    DZ_ASSIGN_OR_RETURN(Statement v, db->Prepare("PRAGMA user_version"));
+    DZ_ASSIGN_OR_RETURN(bool row, v.Step());
+    impl->version = row ? static_cast<int>(v.Int(0)) : 0;
+  }
+  const auto& migrations = sqlite::Migrations();
+  if (impl->version > static_cast<int>(migrations.size())) {
+    return Status::FailedPrecondition(path + ": schema version " + std::to_string(impl->version) +
+                                      " is newer than this dozvon understands (" +
+                                      std::to_string(migrations.size()) + ")");
+  }
+  for (size_t i = impl->version; i < migrations.size(); ++i) {
+    DZ_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db.get()));
+    Status s = db->Exec(migrations[i]);
+    if (!s.ok()) return s.WithContext("migration " + std::to_string(i + 1));
+    DZ_RETURN_IF_ERROR(db->Exec("PRAGMA user_version=" + std::to_string(i + 1)));
+    DZ_RETURN_IF_ERROR(txn->Commit());
+    impl->version = static_cast<int>(i + 1);
+  }
+  impl->db = std::move(db);
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+}
+
+Result<std::optional<ListInfo>> SqliteStore::FindList(std::string_view name) {
+  DZ_ASSIGN_OR_RETURN(Statement s,
+                      impl_->db->Prepare("SELECT l.id, l.name, l.created_at, "
+                                         "(SELECT count(*) FROM contacts c WHERE c.list_id = l.id) "
+                                         "FROM lists l WHERE l.name = ?"));
+  s.Bind(1, name);
+  DZ_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<ListInfo>();
+  return std::optional<ListInfo>(ListInfo{s.Int(0), s.Text(1), s.Int(3), FromMs(s.Int(2))});
+}
+
+Result<std::vector<ListInfo>> SqliteStore::Lists() {
+  DZ_ASSIGN_OR_RETURN(Statement s,
+                      impl_->db->Prepare("SELECT l.id, l.name, l.created_at, "
+                                         "(SELECT count(*) FROM contacts c WHERE c.list_id = l.id) "
+                                         "FROM lists l ORDER BY l.name"));
+  std::vector<ListInfo> out;
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ListInfo{s.Int(0), s.Text(1), s.Int(3), FromMs(s.Int(2))});
+  }
+  return out;
+}
+
+Result<std::unique_ptr<ContactImport>> SqliteStore::BeginImport(std::string_view list_name,
+                                                                Instant now) {
+  Db* db = impl_->db.get();
+  DZ_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+  DZ_ASSIGN_OR_RETURN(Statement find, db->Prepare("SELECT id FROM lists WHERE name = ?"));
+  find.Bind(1, list_name);
+  DZ_ASSIGN_OR_RETURN(bool found, find.Step());
+  int64_t list_id;
+  if (found) {
+    list_id = find.Int(0);
+  } else {
+    DZ_ASSIGN_OR_RETURN(Statement ins,
+                        db->Prepare("INSERT INTO lists(name, created_at) VALUES (?, ?)"));
+    ins.Bind(1, list_name).Bind(2, Ms(now));
+    DZ_RETURN_IF_ERROR(ins.Run());
+    list_id = db->LastInsertRowId();
+  }
+  DZ_ASSIGN_OR_RETURN(
+      Statement insert,
+      db->Prepare("INSERT INTO contacts(list_id, phone_e164, country, zones, zone_source, "
+                  "fields, external_id, priority, source_line, created_at, updated_at) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"));
+  return std::unique_ptr<ContactImport>(
+      new SqliteContactImport(std::move(txn), std::move(insert), list_id, now));
+}
+
+Status SqliteStore::ForEachPhone(std::optional<int64_t> list_id,
+                                 const std::function<void(std::string_view)>& fn) {
+  DZ_ASSIGN_OR_RETURN(
+      Statement s, impl_->db->Prepare(list_id ? "SELECT phone_e164 FROM contacts WHERE list_id = ?"
+                                              : "SELECT phone_e164 FROM contacts"));
+  if (list_id) s.Bind(1, *list_id);
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    fn(s.Text(0));
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::ForEachContact(int64_t list_id,
+                                   const std::function<Status(const Contact&)>& fn) {
+  DZ_ASSIGN_OR_RETURN(Statement s,
+                      impl_->db->Prepare("SELECT " + std::string(kContactColumns) +
+                                         " FROM contacts WHERE list_id = ? ORDER BY id"));
+  s.Bind(1, list_id);
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    DZ_RETURN_IF_ERROR(fn(ReadContact(s)));
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<Contact>> SqliteStore::GetContact(int64_t id) {
+  DZ_ASSIGN_OR_RETURN(Statement s, impl_->db->Prepare("SELECT " + std::string(kContactColumns) +
+                                                      " FROM contacts WHERE id = ?"));
+  s.Bind(1, id);
+  DZ_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<Contact>();
+  return std::optional<Contact>(ReadContact(s));
+}
+
+Result<int64_t> SqliteStore::UpsertCampaign(const CampaignRecord& c, Instant now) {
+  Db* db = impl_->db.get();
+  DZ_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+  DZ_ASSIGN_OR_RETURN(Statement up,
+                      db->Prepare("INSERT INTO campaigns(name, config, created_at, updated_at) "
+                                  "VALUES (?1, ?2, ?3, ?3) ON CONFLICT(name) DO UPDATE SET "
+                                  "config = excluded.config, updated_at = excluded.updated_at"));
+  up.Bind(1, c.name).Bind(2, c.config_toml).Bind(3, Ms(now));
+  DZ_RETURN_IF_ERROR(up.Run());
+  DZ_ASSIGN_OR_RETURN(Statement id_q, db->Prepare("SELECT id FROM campaigns WHERE name = ?"));
+  id_q.Bind(1, c.name);
+  DZ_ASSIGN_OR_RETURN(bool row, id_q.Step());
+  if (!row) return Status::Internal("campaign vanished during upsert");
+  int64_t id = id_q.Int(0);
+  DZ_ASSIGN_OR_RETURN(Statement del,
+                      db->Prepare("DELETE FROM campaign_lists WHERE campaign_id = ?"));
+  del.Bind(1, id);
+  DZ_RETURN_IF_ERROR(del.Run());
+  DZ_ASSIGN_OR_RETURN(Statement link,
+                      db->Prepare("INSERT INTO campaign_lists(campaign_id, list_id) "
+                                  "SELECT ?1, id FROM lists WHERE name = ?2"));
+  for (const auto& list : c.lists) {
+    link.Bind(1, id).Bind(2, list);
+    DZ_RETURN_IF_ERROR(link.Run());
+    if (db->Changes() == 0) {
+      return Status::NotFound("campaign \"" + c.name + "\": list \"" + list + "\" does not exist");
+    }
+  }
+  DZ_RETURN_IF_ERROR(txn->Commit());
+  return id;
+}
+
+Result<std::optional<CampaignRecord>> SqliteStore::FindCampaign(std::string_view name) {
+  Db* db = impl_->db.get();
+  DZ_ASSIGN_OR_RETURN(Statement s,
+                      db->Prepare("SELECT id, name, config, state FROM campaigns WHERE name = ?"));
+  s.Bind(1, name);
+  DZ_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<CampaignRecord>();
+  CampaignRecord c{s.Int(0), s.Text(1), s.Text(2), s.Text(3), {}};
+  DZ_ASSIGN_OR_RETURN(Statement l, db->Prepare("SELECT l.name FROM campaign_lists cl JOIN lists l "
+                                               "ON l.id = cl.list_id WHERE cl.campaign_id = ? "
+                                               "ORDER BY l.name"));
+  l.Bind(1, c.id);
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool more, l.Step());
+    if (!more) break;
+    c.lists.push_back(l.Text(0));
+  }
+  return std::optional<CampaignRecord>(std::move(c));
+}
+
+Status SqliteStore::SetCampaignState(int64_t campaign_id, std::string_view state, Instant now) {
+  DZ_ASSIGN_OR_RETURN(
+      Statement s,
+      impl_->db->Prepare("UPDATE campaigns SET state = ?, updated_at = ? WHERE id = ?"));
+  s.Bind(1, state).Bind(2, Ms(now)).Bind(3, campaign_id);
+  Status st = s.Run();
+  if (!st.ok()) return st.WithContext("campaign state \"" + std::string(state) + "\"");
+  if (impl_->db->Changes() == 0) {
+    return Status::NotFound("campaign " + std::to_string(campaign_id));
+  }
+  return Status::Ok();
+}
+
+Result<Attempt> SqliteStore::OpenAttempt(const NewAttempt& a) {
+  Db* db = impl_->db.get();
+  DZ_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+  DZ_ASSIGN_OR_RETURN(Statement bump,
+                      db->Prepare("UPDATE contacts SET attempts = attempts + 1, state = "
+                                  "'in_progress', last_attempt_at = ?2, updated_at = ?2 "
+                                  "WHERE id = ?1 AND state <> 'in_progress' "
+                                  "RETURNING attempts"));
+  bump.Bind(1, a.contact_id).Bind(2, Ms(a.created_at));
+  DZ_ASSIGN_OR_RETURN(bool row, bump.Step());
+  if (!row) {
+    return Status::FailedPrecondition("contact " + std::to_string(a.contact_id) +
+                                      " does not exist or already has an open attempt");
+  }
+  int attempt_no = static_cast<int>(bump.Int(0));
+  bump.Reset();
+  DZ_ASSIGN_OR_RETURN(Statement ins,
+                      db->Prepare("INSERT INTO attempts(contact_id, campaign_id, attempt_no, "
+                                  "phone_e164, created_at) VALUES (?, ?, ?, ?, ?)"));
+  ins.Bind(1, a.contact_id).Bind(2, a.campaign_id).Bind(3, attempt_no).Bind(4, a.phone_e164);
+  ins.Bind(5, Ms(a.created_at));
+  DZ_RETURN_IF_ERROR(ins.Run());
+  Attempt out;
+  out.id = db->LastInsertRowId();
+  out.contact_id = a.contact_id;
+  out.campaign_id = a.campaign_id;
+  out.attempt_no = attempt_no;
+  out.phone_e164 = a.phone_e164;
+  out.created_at = a.created_at;
+  DZ_RETURN_IF_ERROR(txn->Commit());
+  return out;
+}
+
+Status SqliteStore::CompleteAttempt(int64_t attempt_id, const AttemptResult& r) {
+  Db* db = impl_->db.get();
+  DZ_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+  DZ_ASSIGN_OR_RETURN(
+      Statement s, db->Prepare("UPDATE attempts SET outcome = ?2, dialed_at = ?3, "
+                               "answered_at = ?4, ended_at = ?5, sip_status = ?6, "
+                               "q850_cause = ?7, reason = ?8 WHERE id = ?1 AND outcome IS NULL"));
+  s.Bind(1, attempt_id).Bind(2, ToString(r.outcome)).Bind(3, Ms(r.dialed_at));
+  s.Bind(4, Ms(r.answered_at)).Bind(5, Ms(r.ended_at)).Bind(6, r.sip_status);
+  s.Bind(7, r.q850_cause).Bind(8, r.reason);
+  DZ_RETURN_IF_ERROR(s.Run());
+  if (db->Changes() == 0) {
+    return Status::FailedPrecondition("attempt " + std::to_string(attempt_id) +
+                                      " does not exist or is already complete");
+  }
+  DZ_ASSIGN_OR_RETURN(Statement c,
+                      db->Prepare("UPDATE contacts SET state = ?2, next_attempt_at = ?3, "
+                                  "state_reason = ?4, answered = answered + ?5, updated_at = ?6 "
+                                  "WHERE id = (SELECT contact_id FROM attempts WHERE id = ?1)"));
+  c.Bind(1, attempt_id).Bind(2, ToString(r.contact.state)).Bind(3, Ms(r.contact.next_attempt_at));
+  c.Bind(4, r.contact.reason).Bind(5, r.outcome == Outcome::kAnswered ? 1 : 0);
+  c.Bind(6, Ms(r.ended_at));
+  DZ_RETURN_IF_ERROR(c.Run());
+  return txn->Commit();
+}
+
+Result<std::vector<Attempt>> SqliteStore::AttemptsOfContact(int64_t contact_id) {
+  DZ_ASSIGN_OR_RETURN(
+      Statement s, impl_->db->Prepare("SELECT " + std::string(kAttemptColumns) +
+                                      " FROM attempts WHERE contact_id = ? ORDER BY attempt_no"));
+  s.Bind(1, contact_id);
+  std::vector<Attempt> out;
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadAttempt(s));
+  }
+  return out;
+}
+
+Result<std::vector<Attempt>> SqliteStore::OpenAttempts() {
+  DZ_ASSIGN_OR_RETURN(Statement s, impl_->db->Prepare("SELECT " + std::string(kAttemptColumns) +
+                                                      " FROM attempts WHERE outcome IS NULL "
+                                                      "ORDER BY id"));
+  std::vector<Attempt> out;
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadAttempt(s));
+  }
+  return out;
+}
+
+}  // namespace dozvon

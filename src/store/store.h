@@ -1,0 +1,128 @@
+// Store ports: narrow, transactional, Status-returning interfaces over the database.
+// The core never sees SQL; adapters (sqlite/, later postgres/) implement these.
+//
+// Thread-safety: a Store object belongs to one thread (the store thread in `dozvon serve`,
+// the main thread in CLI commands). Open one per thread if more are needed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/model/attempt.h"
+#include "core/model/contact.h"
+#include "core/status.h"
+
+namespace dozvon {
+
+struct ListInfo {
+  int64_t id = 0;
+  std::string name;
+  int64_t contacts = 0;
+  Instant created_at{};
+};
+
+// A contact as the importer hands it to the store.
+struct NewContact {
+  std::string phone_e164;
+  std::string country;
+  std::vector<std::string> zones;
+  ZoneSource zone_source = ZoneSource::kUnknown;
+  Fields fields;
+  std::string external_id;
+  int priority = 0;
+  int64_t source_line = 0;
+};
+
+// One import: everything added lands in one transaction at Commit(), or nothing does.
+// Destroying it without Commit() rolls back.
+class ContactImport {
+ public:
+  virtual ~ContactImport() = default;
+  virtual int64_t list_id() const = 0;
+  virtual Status Add(const NewContact& contact) = 0;
+  virtual Status Commit() = 0;
+};
+
+class ContactStore {
+ public:
+  virtual ~ContactStore() = default;
+  virtual Result<std::optional<ListInfo>> FindList(std::string_view name) = 0;
+  virtual Result<std::vector<ListInfo>> Lists() = 0;
+  // Opens the import transaction; creates the list inside it if it does not exist yet.
+  virtual Result<std::unique_ptr<ContactImport>> BeginImport(std::string_view list_name,
+                                                             Instant now) = 0;
+  // Every stored E.164 number of one list (list_id set) or of the whole system, for dedupe.
+  virtual Status ForEachPhone(std::optional<int64_t> list_id,
+                              const std::function<void(std::string_view)>& fn) = 0;
+  // Contacts of a list in id order. `fn` returning an error stops the walk with that error.
+  virtual Status ForEachContact(int64_t list_id,
+                                const std::function<Status(const Contact&)>& fn) = 0;
+  virtual Result<std::optional<Contact>> GetContact(int64_t id) = 0;
+};
+
+struct CampaignRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string config_toml;  // the campaign file as loaded, for audit and restart
+  std::string state;        // draft | running | paused | stopped | finished
+  std::vector<std::string> lists;
+};
+
+class CampaignStore {
+ public:
+  virtual ~CampaignStore() = default;
+  // Creates or replaces the campaign's config and list membership; keeps its id and state.
+  virtual Result<int64_t> UpsertCampaign(const CampaignRecord& campaign, Instant now) = 0;
+  virtual Result<std::optional<CampaignRecord>> FindCampaign(std::string_view name) = 0;
+  virtual Status SetCampaignState(int64_t campaign_id, std::string_view state, Instant now) = 0;
+};
+
+// What is known when an attempt is opened, before the INVITE leaves.
+struct NewAttempt {
+  int64_t contact_id = 0;
+  int64_t campaign_id = 0;
+  std::string phone_e164;
+  Instant created_at{};
+};
+
+// The contact's next state, decided by the core's retry policy from the outcome.
+struct ContactUpdate {
+  ContactState state = ContactState::kScheduled;
+  std::optional<Instant> next_attempt_at;
+  std::string reason;  // for the supervisor: "busy; retry in 3 min"
+};
+
+struct AttemptResult {
+  Outcome outcome = Outcome::kFailed;
+  std::optional<Instant> dialed_at;
+  std::optional<Instant> answered_at;
+  Instant ended_at{};
+  std::optional<int> sip_status;
+  std::optional<int> q850_cause;
+  std::string reason;
+  ContactUpdate contact;
+};
+
+class AttemptStore {
+ public:
+  virtual ~AttemptStore() = default;
+  // Durably (synchronous=FULL) records the attempt, numbers it, bumps the contact's attempt
+  // counter and marks the contact in progress, all in one transaction. Fails if the contact
+  // already has an open attempt, so one contact is never dialled twice at once.
+  virtual Result<Attempt> OpenAttempt(const NewAttempt& attempt) = 0;
+  // Completes the attempt and moves its contact to `result.contact`, in one transaction.
+  virtual Status CompleteAttempt(int64_t attempt_id, const AttemptResult& result) = 0;
+  virtual Result<std::vector<Attempt>> AttemptsOfContact(int64_t contact_id) = 0;
+  virtual Result<std::vector<Attempt>> OpenAttempts() = 0;
+};
+
+// The whole store of one database.
+class Store : public ContactStore, public CampaignStore, public AttemptStore {};
+
+}  // namespace dozvon
