@@ -35,7 +35,6 @@ CREATE TABLE contacts (
   created_at       INTEGER NOT NULL,
   updated_at       INTEGER NOT NULL
 );
-CREATE INDEX contacts_by_list_phone ON contacts(list_id, phone_e164);
 CREATE INDEX contacts_by_phone ON contacts(phone_e164);
 CREATE INDEX contacts_due ON contacts(list_id, state, next_attempt_at);
 
