@@ -1,0 +1,108 @@
+// CampaignConfig: everything that decides how a campaign dials, parsed from TOML.
+// Every key and its default is documented in docs/campaign.md. An unknown key or a bad value is
+// an error naming the file, the line and the key. Pure: parses text handed to it.
+#pragma once
+
+#include <date/date.h>
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/campaign/durations.h"
+#include "core/clock.h"
+#include "core/model/attempt.h"
+#include "core/status.h"
+
+namespace dozvon {
+
+enum class DialMode { kBroadcast, kPreview, kProgressive, kPower, kPredictive };
+std::string_view ToString(DialMode m);
+
+struct WindowConfig {
+  std::vector<TimeRange> weekdays{{8 * 60, 21 * 60}};
+  std::vector<TimeRange> weekends{{9 * 60, 20 * 60}};
+  // Per-day overrides, indexed by weekday (0 = Sunday .. 6 = Saturday); empty optional = use
+  // weekdays/weekends. An empty vector means "closed all day".
+  std::array<std::optional<std::vector<TimeRange>>, 7> by_day;
+  std::vector<int> weekend_days{0, 6};   // Sunday, Saturday
+  std::vector<date::sys_days> holidays;  // local dates treated as weekend days
+  std::vector<TimeRange> avoid;          // cut out of every day
+};
+
+enum class CapCounts { kAttempts, kAnswered };
+
+struct CapsConfig {
+  int per_day = 0;  // 0: no cap
+  int per_week = 0;
+  int per_month = 0;
+  CapCounts counts = CapCounts::kAttempts;
+};
+
+enum class RetryAction { kAfter, kNextDaypart, kStrike, kDone };
+
+struct RetryRule {
+  RetryAction action = RetryAction::kDone;
+  Duration after{};
+  int max = 0;  // retries allowed for this outcome; 0: bounded only by max_attempts
+};
+
+struct Daypart {
+  std::string name;
+  TimeRange range;
+};
+
+struct RetryConfig {
+  std::map<Outcome, RetryRule> rules;
+  std::vector<Daypart> dayparts;
+  // next_daypart never schedules sooner than this after the attempt.
+  Duration daypart_min_gap = std::chrono::hours(2);
+};
+
+struct DncConfig {
+  std::vector<std::string> numbers;   // E.164
+  std::vector<std::string> prefixes;  // E.164 prefixes, e.g. "+7800"
+  std::vector<std::string> files;     // one number or prefix ("+7800*") per line; loaded by app/
+};
+
+enum class AbandonWindow { kRolling24h, kRolling30d, kSinceStart };
+
+struct PacingConfig {
+  std::string pacer;               // "" = by mode
+  double max_abandon_rate = 0.03;  // of live answers
+  AbandonWindow abandon_window = AbandonWindow::kRolling30d;
+  Duration connect_limit = std::chrono::seconds(2);
+  double max_lines_per_agent = 3.0;
+  double power_ratio = 1.5;
+};
+
+struct CampaignConfig {
+  std::string name;
+  DialMode mode = DialMode::kBroadcast;
+  std::vector<std::string> lists;
+  std::optional<Instant> start_at;
+  std::optional<Instant> stop_at;
+  int max_attempts = 5;
+  Duration ring_timeout = std::chrono::seconds(30);
+  std::string default_timezone;  // "" = a contact without zones cannot be called
+  bool new_first = true;
+  int max_lines = 0;  // concurrent calls of this campaign; 0 = trunk limits only
+  int priority = 0;   // between campaigns sharing trunks; higher first
+  WindowConfig window;
+  CapsConfig caps;
+  RetryConfig retry;
+  DncConfig dnc;
+  PacingConfig pacing;
+
+  // `source` names the text in messages ("march.toml").
+  static Result<CampaignConfig> Parse(std::string_view toml_text, std::string_view source);
+  // The built-in defaults with no campaign file (tests).
+  static CampaignConfig Defaults();
+
+  const RetryRule& RuleFor(Outcome o) const;
+};
+
+}  // namespace dozvon
