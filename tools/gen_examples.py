@@ -56,5 +56,37 @@ def main(out, n=300):
             f.write(",".join(r) + "\r\n")
 
 
+def replay(folder, n=1000):
+    """examples/replay/: 1,000 contacts and scripted outcomes for `dozvon simulate --outcomes`."""
+    rnd = random.Random(1000)
+    outcomes = ["answered", "busy", "no_answer", "no_answer", "no_answer", "machine", "rejected",
+                "congestion", "busy", "answered"]
+    with open(folder + "/contacts.csv", "w", encoding="utf-8", newline="") as fc, \
+            open(folder + "/outcomes.csv", "w", encoding="utf-8", newline="") as fo:
+        fc.write("phone,first_name,amount,timezone\n")
+        fo.write("phone,attempt,outcome,ring_s,talk_s\n")
+        for i in range(n):
+            prefix, digits, zone = REGIONS[i % len(REGIONS)]
+            if i % 7 == 3:
+                prefix, digits, zone = "+7 926", 7, None   # mobile without a zone: 16 candidates
+            phone = prefix.replace(" ", "") + "".join(str(rnd.randint(0, 9)) for _ in range(digits))
+            if phone.startswith("8"):
+                phone = "+7" + phone[1:]
+            fc.write("%s,%s,%d,%s\n" % (phone, rnd.choice(FIRST), rnd.randrange(500, 50000, 50),
+                                         zone or ""))
+            if i % 50 == 7:
+                fo.write("%s,1,invalid_number,1,0\n" % phone)
+                continue
+            for attempt in range(1, 6):
+                o = rnd.choice(outcomes)
+                ring = rnd.randint(3, 25)
+                talk = rnd.randint(15, 90) if o in ("answered", "machine") else 0
+                fo.write("%s,%d,%s,%d,%d\n" % (phone, attempt, o, ring, talk))
+                if o == "answered":
+                    break
+
+
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "examples/contacts.csv")
+    if len(sys.argv) > 2:
+        replay(sys.argv[2])

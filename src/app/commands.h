@@ -13,5 +13,8 @@ inline constexpr int kExitBadInput = 2;  // unusable input; nothing was changed
 
 void RegisterImport(CLI::App& app, int* exit_code);
 void RegisterContacts(CLI::App& app, int* exit_code);
+void RegisterCampaign(CLI::App& app, int* exit_code);
+void RegisterExplain(CLI::App& app, int* exit_code);
+void RegisterSimulate(CLI::App& app, int* exit_code);
 
 }  // namespace dozvon

@@ -12,6 +12,9 @@ int main(int argc, char** argv) {
   int exit_code = dozvon::kExitOk;
   dozvon::RegisterImport(app, &exit_code);
   dozvon::RegisterContacts(app, &exit_code);
+  dozvon::RegisterCampaign(app, &exit_code);
+  dozvon::RegisterExplain(app, &exit_code);
+  dozvon::RegisterSimulate(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -110,7 +110,22 @@ Result<ReplaySummary> Replay::Run(std::vector<Contact>& contacts, const OutcomeS
       row.reason = d.reason;
       if (d.state == ContactState::kScheduled) {
         Eligibility e = checker.Check(c, history[a.idx], a.end);
+        if (e.next_at && d.daypart) {
+          e.next_at =
+              checker.NextAllowedInDaypart(*d.retry_at, zones[a.idx], history[a.idx], *d.daypart);
+          c.next_attempt_at = e.next_at;
+        }
         row.next_attempt = e.next_at;
+        // Say why the next call is later than the retry rule alone would put it.
+        if (e.next_at && d.retry_at && *e.next_at > *d.retry_at) {
+          Eligibility later = checker.Check(c, history[a.idx], *d.retry_at);
+          for (const auto& [blocker, why] : later.reasons) {
+            if (blocker == Blocker::kCap || blocker == Blocker::kOutsideWindow) {
+              row.reason += "; held: " + why;
+              break;
+            }
+          }
+        }
         if (e.next_at) {
           pending.push({*e.next_at, a.idx});
         } else {

@@ -45,7 +45,7 @@ int LocalMinutes(Instant t, const date::time_zone* z) {
 }  // namespace
 
 Instant RetryPolicy::NextDaypart(Instant ended, const date::time_zone* zone,
-                                 std::string* name) const {
+                                 const Daypart** part) const {
   const auto& parts = config_.retry.dayparts;
   auto local = zone->to_local(ended);
   date::local_days today = std::chrono::floor<date::days>(local);
@@ -67,12 +67,12 @@ Instant RetryPolicy::NextDaypart(Instant ended, const date::time_zone* zone,
     Instant end = zone->to_sys(end_local, date::choose::earliest);
     Instant at = std::max(start, earliest);
     if (at < end) {
-      *name = parts[target].name;
+      *part = &parts[target];
       return at;
     }
     day += date::days(1);  // the gap pushed past this occurrence: same daypart, next day
   }
-  *name = parts[target].name;
+  *part = &parts[target];
   return earliest;
 }
 
@@ -112,10 +112,11 @@ RetryDecision RetryPolicy::Decide(const RetryInput& in, Zones zones) const {
     return d;
   }
   const date::time_zone* zone = zones.front();
-  std::string part;
+  const Daypart* part = nullptr;
   d.retry_at = NextDaypart(in.ended_at, zone, &part);
-  d.reason =
-      what + " at " + FormatMinutes(LocalMinutes(in.ended_at, zone)) + "; next try in the " + part;
+  d.daypart = part->range;
+  d.reason = what + " at " + FormatMinutes(LocalMinutes(in.ended_at, zone)) + "; next try in the " +
+             part->name;
   return d;
 }
 

@@ -27,6 +27,7 @@ struct RetryDecision {
   ContactState state = ContactState::kScheduled;  // kScheduled, kDone or kStruck
   std::optional<Instant> retry_at;                // set when kScheduled
   std::string reason;
+  std::optional<TimeRange> daypart;  // next_daypart: the local range aimed at
 };
 
 class RetryPolicy {
@@ -36,7 +37,7 @@ class RetryPolicy {
   RetryDecision Decide(const RetryInput& in, Zones zones) const;
 
  private:
-  Instant NextDaypart(Instant ended, const date::time_zone* zone, std::string* daypart_name) const;
+  Instant NextDaypart(Instant ended, const date::time_zone* zone, const Daypart** part) const;
   const CampaignConfig& config_;
 };
 

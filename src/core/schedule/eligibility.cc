@@ -68,6 +68,31 @@ std::optional<Instant> EligibilityChecker::NextAllowed(Instant t, Zones zones,
   return std::nullopt;
 }
 
+std::optional<Instant> EligibilityChecker::NextAllowedInDaypart(
+    Instant t, Zones zones, std::span<const PastAttempt> history, const TimeRange& daypart) const {
+  std::optional<Instant> first = NextAllowed(t, zones, history);
+  if (!first || zones.empty()) return first;
+  const date::time_zone* z = zones.front();
+  auto minutes_of = [&](Instant x) {
+    auto lt = z->to_local(x);
+    return std::chrono::duration_cast<std::chrono::minutes>(lt - std::chrono::floor<date::days>(lt))
+        .count();
+  };
+  std::optional<Instant> cand = first;
+  for (int day = 0; day < 7 && cand; ++day) {
+    auto m = minutes_of(*cand);
+    if (m >= daypart.start_min && m < daypart.end_min) return cand;
+    // Aim at the daypart's start on the candidate's local day, or the next day's.
+    auto local_day = std::chrono::floor<date::days>(z->to_local(*cand));
+    if (m >= daypart.start_min) local_day += date::days(1);
+    Instant aim =
+        z->to_sys(date::local_time<Duration>(local_day) + std::chrono::minutes(daypart.start_min),
+                  date::choose::latest);
+    cand = NextAllowed(aim, zones, history);
+  }
+  return first;  // the rules never allow that daypart within a week: take the earliest time
+}
+
 Eligibility EligibilityChecker::Check(const Contact& c, std::span<const PastAttempt> history,
                                       Instant now) const {
   Eligibility e;

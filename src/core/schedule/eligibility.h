@@ -55,6 +55,13 @@ class EligibilityChecker {
   std::optional<Instant> NextAllowed(Instant t, Zones zones,
                                      std::span<const PastAttempt> history) const;
 
+  // Like NextAllowed, but when caps or windows push the call to another day, land it in the
+  // local `daypart` of that day (the first zone's) if the rules allow, so a no-answer retry
+  // rotates dayparts instead of repeating the same hour the next day.
+  std::optional<Instant> NextAllowedInDaypart(Instant t, Zones zones,
+                                              std::span<const PastAttempt> history,
+                                              const TimeRange& daypart) const;
+
   const CallingWindow& window() const { return window_; }
 
  private:

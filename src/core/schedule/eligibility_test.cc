@@ -132,3 +132,25 @@ TEST(Eligibility, DefaultTimezoneCoversZonelessContacts) {
 
 }  // namespace
 }  // namespace dozvon
+
+namespace dozvon {
+namespace {
+
+TEST(Eligibility, CapPushedRetryStillRotatesDaypart) {
+  CampaignConfig cfg = Config();
+  EligibilityChecker checker(cfg, nullptr);
+  auto msk = Zone("Europe/Moscow");
+  std::vector<const date::time_zone*> zones = {msk};
+  // No answer at 08:10; the afternoon retry today is blocked by the day cap. Tomorrow's first
+  // allowed time is 08:00, the same hour again; the daypart-aware answer is 12:00 tomorrow.
+  std::vector<PastAttempt> hist = {{LocalTime("2026-03-03 08:10", "Europe/Moscow"), false}};
+  Instant retry = LocalTime("2026-03-03 12:00", "Europe/Moscow");
+  EXPECT_EQ(FormatLocal(*checker.NextAllowed(retry, zones, hist), msk),
+            "2026-03-04T08:00:00+03:00");
+  TimeRange afternoon{12 * 60, 17 * 60};
+  EXPECT_EQ(FormatLocal(*checker.NextAllowedInDaypart(retry, zones, hist, afternoon), msk),
+            "2026-03-04T12:00:00+03:00");
+}
+
+}  // namespace
+}  // namespace dozvon

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end test of `dozvon import` and `dozvon contacts` through the real binary:
-# exit statuses, the summary line, the rejects file, and an unchanged database on exit 2.
+# End-to-end tests of the CLI through the real binary: import and contacts (exit statuses, the
+# summary line, the rejects file, an unchanged database on exit 2), campaign add and explain.
 set -euo pipefail
 DOZVON=$1
 SRC=$2
@@ -52,6 +52,26 @@ ok
 /usr/bin/python3 "$SRC/bench/import/gen_csv.py" 300000 "$T/big.csv"
 "$DOZVON" import --db "$T/big.db" --list big "$T/big.csv" 2>"$T/progress" >/dev/null
 grep -q 'import .*rows' "$T/progress" || fail "no progress lines: $(cat "$T/progress")"
+ok
+
+# 6. campaign add validates the file; explain answers per contact and per campaign.
+cp "$SRC/examples/replay/campaign.toml" "$T/c.toml"
+"$DOZVON" import --db "$T/e.db" --list replay "$SRC/examples/replay/contacts.csv" >/dev/null 2>&1
+"$DOZVON" campaign add --db "$T/e.db" "$T/c.toml" | grep -q 'campaign "replay-230fz" stored' || fail "campaign add"
+printf 'name = "x"\nmax_atempts = 3\n' > "$T/bad.toml"
+set +e
+"$DOZVON" campaign add --db "$T/e.db" "$T/bad.toml" 2>"$T/err"; rc=$?
+set -e
+[ $rc = 2 ] || fail "bad campaign: exit $rc"
+grep -q "bad.toml:2: max_atempts: unknown key" "$T/err" || fail "bad campaign message: $(cat "$T/err")"
+"$DOZVON" explain --db "$T/e.db" --campaign replay-230fz --contact 1 --at 2026-03-02T10:00:00+03:00 > "$T/x1"
+grep -qx 'would be called now: yes' "$T/x1" || fail "explain callable: $(cat "$T/x1")"
+"$DOZVON" explain --db "$T/e.db" --campaign replay-230fz --contact 1 --at 2026-03-07T23:00:00+03:00 > "$T/x2"
+grep -q 'outside_window: outside the calling window in Europe/Moscow' "$T/x2" || fail "explain window: $(cat "$T/x2")"
+grep -q 'next possible: 2026-03-08T09:00:00+03:00' "$T/x2" || fail "explain next: $(cat "$T/x2")"
+"$DOZVON" explain --db "$T/e.db" --campaign replay-230fz --at 2026-03-07T23:00:00+03:00 > "$T/x3"
+grep -q '1000 contacts, 0 callable now' "$T/x3" || fail "explain campaign: $(cat "$T/x3")"
+grep -Eq 'outside_window +1000$' "$T/x3" || fail "explain counts: $(cat "$T/x3")"
 ok
 
 echo "$passed passed, 0 failed"

@@ -1,0 +1,179 @@
+// `dozvon simulate`: run the real core on a virtual clock, with no telephony.
+// Replay mode (--outcomes): scripted outcomes per phone and attempt; writes every attempt with
+// its local time, outcome, next time and reason.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include "app/campaign_files.h"
+#include "app/commands.h"
+#include "app/system_clock.h"
+#include "core/replay/replay.h"
+#include "core/time/tz.h"
+#include "import/csv_reader.h"
+#include "import/importer.h"
+#include "import/phone.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace dozvon {
+namespace {
+
+struct SimulateArgs {
+  std::string campaign;
+  std::string contacts;
+  std::string outcomes;
+  std::string out = "attempts.csv";
+  std::string country = "RU";
+  int lines = 10;
+};
+
+Result<double> ParseSeconds(const std::string& s, const std::string& where) {
+  if (s.empty()) return 0.0;
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || v < 0 || v > 86400) {
+    return Status::InvalidArgument(where + ": \"" + s + "\": expected seconds (0-86400)");
+  }
+  return v;
+}
+
+// phone,attempt,outcome,ring_s,talk_s
+Result<OutcomeScript> LoadOutcomes(const std::string& path, const std::string& region) {
+  DZ_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path));
+  CsvRecord rec;
+  DZ_ASSIGN_OR_RETURN(bool has_header, reader->Next(&rec));
+  if (!has_header) return Status::InvalidArgument(path + ": empty file");
+  std::map<std::string, int> col;
+  for (size_t i = 0; i < rec.fields.size(); ++i) col[rec.fields[i]] = static_cast<int>(i);
+  for (const char* need : {"phone", "attempt", "outcome"}) {
+    if (!col.count(need)) {
+      return Status::InvalidArgument(path + ":1: missing column \"" + std::string(need) + "\"");
+    }
+  }
+  auto get = [&](const CsvRecord& r, const char* name) -> std::string {
+    auto it = col.find(name);
+    if (it == col.end() || it->second >= static_cast<int>(r.fields.size())) return "";
+    return r.fields[it->second];
+  };
+  PhoneNormalizer phones;
+  OutcomeScript script;
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool more, reader->Next(&rec));
+    if (!more) break;
+    std::string where = path + ":" + std::to_string(rec.line);
+    auto phone = phones.Normalize(get(rec, "phone"), region);
+    if (!phone.ok()) return Status::InvalidArgument(where + ": " + phone.status().message());
+    int attempt = std::atoi(get(rec, "attempt").c_str());
+    if (attempt < 1) {
+      return Status::InvalidArgument(where + ": attempt \"" + get(rec, "attempt") +
+                                     "\": expected 1 or more");
+    }
+    auto outcome = OutcomeFromString(get(rec, "outcome"));
+    if (!outcome) {
+      return Status::InvalidArgument(where + ": outcome \"" + get(rec, "outcome") +
+                                     "\": unknown (answered, busy, no_answer, ...)");
+    }
+    DZ_ASSIGN_OR_RETURN(double ring, ParseSeconds(get(rec, "ring_s"), where + ": ring_s"));
+    DZ_ASSIGN_OR_RETURN(double talk, ParseSeconds(get(rec, "talk_s"), where + ": talk_s"));
+    script[{phone->e164, attempt}] = {*outcome, Duration(static_cast<int64_t>(ring * 1000)),
+                                      Duration(static_cast<int64_t>(talk * 1000))};
+  }
+  return script;
+}
+
+int Fail(const Status& s, int code) {
+  std::fprintf(stderr, "dozvon simulate: %s\n", s.message().c_str());
+  return code;
+}
+
+int RunReplay(const SimulateArgs& a) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto config = LoadCampaignFile(a.campaign);
+  if (!config.ok()) return Fail(config.status(), kExitBadInput);
+  auto dnc = LoadDnc(*config, "");
+  if (!dnc.ok()) return Fail(dnc.status(), kExitBadInput);
+  auto script = LoadOutcomes(a.outcomes, a.country);
+  if (!script.ok()) return Fail(script.status(), kExitBadInput);
+
+  // Contacts go through the real importer into an in-memory database.
+  auto store = SqliteStore::Open(":memory:");
+  if (!store.ok()) return Fail(store.status(), kExitFailure);
+  ImportOptions io;
+  io.list = "replay";
+  io.default_region = a.country;
+  io.rejects_path = a.contacts + ".rejects.csv";
+  auto imported = ImportCsv(**store, a.contacts, io, SystemClock().Now());
+  if (!imported.ok()) return Fail(imported.status(), kExitBadInput);
+  std::vector<Contact> contacts;
+  contacts.reserve(imported->imported);
+  Status s = (*store)->ForEachContact(imported->list_id, [&](const Contact& c) {
+    contacts.push_back(c);
+    return Status::Ok();
+  });
+  if (!s.ok()) return Fail(s, kExitFailure);
+
+  std::ofstream out(a.out, std::ios::binary | std::ios::trunc);
+  if (!out) return Fail(Status::IoError(a.out + ": cannot write"), kExitFailure);
+  out << "attempt_id,contact_id,phone,attempt_no,started_utc,local_time,zone,outcome,"
+         "next_attempt_utc,contact_state,reason\n";
+  std::string line;
+  ReplayOptions opt;
+  opt.lines = a.lines;
+  Replay replay(*config, &*dnc, opt);
+  auto summary = replay.Run(contacts, *script, [&](const ReplayAttempt& r) {
+    line.clear();
+    line += std::to_string(r.attempt_id) + "," + std::to_string(r.contact_id) + "," + r.phone +
+            "," + std::to_string(r.attempt_no) + "," + FormatUtc(r.started) + "," +
+            FormatLocal(r.started, r.zone) + ",";
+    AppendCsvField(&line, r.zones);
+    line += ",";
+    line += ToString(r.outcome);
+    line += ",";
+    line += r.next_attempt ? FormatUtc(*r.next_attempt) : "";
+    line += ",";
+    line += ToString(r.contact_state);
+    line += ",";
+    AppendCsvField(&line, r.reason);
+    line += '\n';
+    out << line;
+  });
+  if (!summary.ok()) return Fail(summary.status(), kExitBadInput);
+  out.close();
+  if (!out) return Fail(Status::IoError(a.out + ": write failed"), kExitFailure);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("contacts %lld (rejected %lld), attempts %lld, virtual time %s .. %s%s\n",
+              static_cast<long long>(contacts.size()),
+              static_cast<long long>(imported->rejected + imported->duplicates),
+              static_cast<long long>(summary->attempts), FormatUtc(summary->started).c_str(),
+              FormatUtc(summary->finished).c_str(),
+              summary->stopped_early ? " (stopped: campaign end reached)" : "");
+  std::printf("outcomes:");
+  for (const auto& [o, n] : summary->by_outcome) {
+    std::printf(" %s %lld", std::string(ToString(o)).c_str(), static_cast<long long>(n));
+  }
+  std::printf("\ncontacts:");
+  for (const auto& [st, n] : summary->contacts_by_state) {
+    std::printf(" %s %lld", std::string(ToString(st)).c_str(), static_cast<long long>(n));
+  }
+  std::printf("\nwrote %s in %.2f s\n", a.out.c_str(), secs);
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterSimulate(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<SimulateArgs>();
+  CLI::App* cmd =
+      app.add_subcommand("simulate", "Run a campaign's rules on a virtual clock (no telephony)");
+  cmd->add_option("--campaign", args->campaign, "Campaign TOML file")->required();
+  cmd->add_option("--contacts", args->contacts, "Contacts CSV (as for import)")->required();
+  cmd->add_option("--outcomes", args->outcomes,
+                  "Scripted outcomes CSV: phone,attempt,outcome,ring_s,talk_s")
+      ->required();
+  cmd->add_option("--lines", args->lines, "Calls in progress at once (default 10)");
+  cmd->add_option("--out", args->out, "Attempts CSV to write (default attempts.csv)");
+  cmd->add_option("--country", args->country, "Default region for numbers (default RU)");
+  cmd->callback([args, exit_code] { *exit_code = RunReplay(*args); });
+}
+
+}  // namespace dozvon
