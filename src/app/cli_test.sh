@@ -74,4 +74,34 @@ grep -q '1000 contacts, 0 callable now' "$T/x3" || fail "explain campaign: $(cat
 grep -Eq 'outside_window +1000$' "$T/x3" || fail "explain counts: $(cat "$T/x3")"
 ok
 
+# 7. dozvon pace: one answer per line, errors as {"error":...} without stopping, an audit log.
+printf '%s\n' '{"t":0,"n_agents":3,"idle":2,"ringing_elapsed":[1.5]}' 'not json' '{"t":1,"idle":2}' \
+  '{"t":2,"n_agents":0,"idle":0,"memo":null}' '[1,2]' '{"t":3,"n_agents":"x","idle":1}' \
+  '{"t":4,"n_agents":2,"idle":2,"future_key":{"a":1}}' > "$T/pace.in"
+"$DOZVON" pace --pacer predictive --log "$T/pace.log" < "$T/pace.in" > "$T/pace.out"
+[ "$(wc -l < "$T/pace.out")" = 7 ] || fail "pace: $(cat "$T/pace.out")"
+sed -n 1p "$T/pace.out" | grep -q '^{"dial":1,' || fail "pace line 1: $(sed -n 1p "$T/pace.out")"
+sed -n 2p "$T/pace.out" | grep -qx '{"error":"line 2: not valid JSON"}' || fail "pace line 2"
+sed -n 3p "$T/pace.out" | grep -qx '{"error":"line 3: field \\"n_agents\\": missing"}' || fail "pace line 3: $(sed -n 3p "$T/pace.out")"
+sed -n 4p "$T/pace.out" | grep -q '^{"dial":0,' || fail "pace line 4"
+sed -n 5p "$T/pace.out" | grep -q '"error":"line 5: expected a JSON object"' || fail "pace line 5"
+sed -n 6p "$T/pace.out" | grep -q 'n_agents.*expected a number' || fail "pace line 6"
+sed -n 7p "$T/pace.out" | grep -q '^{"dial":2,' || fail "pace line 7: unknown keys are ignored"
+[ "$(wc -l < "$T/pace.log")" = 3 ] || fail "pace log lines: $(cat "$T/pace.log")"
+grep -q '"expected_abandon"' "$T/pace.log" || fail "pace log fields"
+ok
+
+# 8. simulate forecast prints the plan's figures.
+"$DOZVON" simulate --campaign "$SRC/examples/replay/campaign.toml" --contacts 500 --agents 5 \
+  --profile answer_rate=0.3,talk_mean=90,wrap_mean=15,ring_mean=10 --seed 2 > "$T/fc"
+grep -q 'days to finish the list' "$T/fc" || fail "forecast: $(cat "$T/fc")"
+grep -q 'contacts reached' "$T/fc" || fail "forecast reached"
+set +e
+"$DOZVON" simulate --campaign "$SRC/examples/replay/campaign.toml" --contacts 500 --agents 5 \
+  --profile answer_rat=0.3 2>"$T/err"; rc=$?
+set -e
+[ $rc = 2 ] || fail "forecast bad profile: exit $rc"
+grep -q 'answer_rat' "$T/err" || fail "forecast bad profile message"
+ok
+
 echo "$passed passed, 0 failed"

@@ -1,6 +1,8 @@
 // `dozvon simulate`: run the real core on a virtual clock, with no telephony.
 // Replay mode (--outcomes): scripted outcomes per phone and attempt; writes every attempt with
 // its local time, outcome, next time and reason.
+// Forecast mode (--agents): N synthetic contacts, stochastic outcomes from --profile, the
+// campaign's pacer and operators with breaks; prints the plan's key figures.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -8,6 +10,7 @@
 #include "app/campaign_files.h"
 #include "app/commands.h"
 #include "app/system_clock.h"
+#include "core/forecast/forecast.h"
 #include "core/replay/replay.h"
 #include "core/time/tz.h"
 #include "import/csv_reader.h"
@@ -25,6 +28,10 @@ struct SimulateArgs {
   std::string out = "attempts.csv";
   std::string country = "RU";
   int lines = 10;
+  int agents = 0;
+  std::string profile;
+  uint64_t seed = 1;
+  std::string pacer;
 };
 
 Result<double> ParseSeconds(const std::string& s, const std::string& where) {
@@ -159,6 +166,58 @@ int RunReplay(const SimulateArgs& a) {
   return kExitOk;
 }
 
+int RunForecastCmd(const SimulateArgs& a) {
+  auto config = LoadCampaignFile(a.campaign);
+  if (!config.ok()) return Fail(config.status(), kExitBadInput);
+  ForecastOptions o;
+  char* end = nullptr;
+  o.contacts = std::strtoll(a.contacts.c_str(), &end, 10);
+  if (a.contacts.empty() || *end != '\0' || o.contacts < 1 || o.contacts > 10'000'000) {
+    return Fail(Status::InvalidArgument("--contacts \"" + a.contacts +
+                                        "\": expected a number of contacts (1..10000000) "
+                                        "without --outcomes"),
+                kExitBadInput);
+  }
+  o.agents = a.agents;
+  o.seed = a.seed;
+  o.pacer = a.pacer;
+  auto profile = ForecastProfile::Parse(a.profile);
+  if (!profile.ok()) return Fail(profile.status(), kExitBadInput);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = RunForecast(*config, o, *profile);
+  if (!r.ok()) return Fail(r.status(), kExitBadInput);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  bool broadcast = config->mode == DialMode::kBroadcast;
+  std::printf("forecast for \"%s\" (%s): %lld contacts, %d %s, seed %llu\n", config->name.c_str(),
+              std::string(ToString(config->mode)).c_str(), static_cast<long long>(o.contacts),
+              o.agents, broadcast ? "lines" : "operators", static_cast<unsigned long long>(o.seed));
+  std::printf("  contacts' time zone         %s\n", r->zone.c_str());
+  std::printf("  days to finish the list     %.1f%s\n", r->days(),
+              r->finished_list ? "" : " (not finished: stop_at or 90 days reached)");
+  std::printf("  contacts reached            %lld (%.1f%%)\n",
+              static_cast<long long>(r->contacts_reached),
+              100.0 * r->contacts_reached / o.contacts);
+  std::printf("  dials                       %lld\n", static_cast<long long>(r->dials));
+  std::printf("  %s occupancy     %.1f%%\n", broadcast ? "line     " : "operator ",
+              100 * r->occupancy());
+  if (!broadcast) {
+    std::printf("  abandon rate                %.2f%% (%lld of %lld live answers)\n",
+                100 * r->abandon_rate(), static_cast<long long>(r->abandoned),
+                static_cast<long long>(r->live_answers));
+    std::printf("  calls per operator-hour     %.1f\n", r->calls_per_operator_hour());
+  }
+  std::printf("  outcomes:");
+  for (const auto& [out, n] : r->by_outcome) {
+    std::printf(" %s %lld", std::string(ToString(out)).c_str(), static_cast<long long>(n));
+  }
+  std::printf("\n  contacts:");
+  for (const auto& [st, n] : r->contacts_by_state) {
+    std::printf(" %s %lld", std::string(ToString(st)).c_str(), static_cast<long long>(n));
+  }
+  std::printf("\n  (simulated in %.1f s)\n", secs);
+  return kExitOk;
+}
+
 }  // namespace
 
 void RegisterSimulate(CLI::App& app, int* exit_code) {
@@ -166,14 +225,32 @@ void RegisterSimulate(CLI::App& app, int* exit_code) {
   CLI::App* cmd =
       app.add_subcommand("simulate", "Run a campaign's rules on a virtual clock (no telephony)");
   cmd->add_option("--campaign", args->campaign, "Campaign TOML file")->required();
-  cmd->add_option("--contacts", args->contacts, "Contacts CSV (as for import)")->required();
-  cmd->add_option("--outcomes", args->outcomes,
-                  "Scripted outcomes CSV: phone,attempt,outcome,ring_s,talk_s")
+  cmd->add_option("--contacts", args->contacts,
+                  "Contacts CSV (replay), or a number of contacts (forecast)")
       ->required();
+  cmd->add_option("--outcomes", args->outcomes,
+                  "Replay: scripted outcomes CSV phone,attempt,outcome,ring_s,talk_s");
+  cmd->add_option("--agents", args->agents, "Forecast: operators (lines for broadcast)");
+  cmd->add_option("--profile", args->profile,
+                  "Forecast: answer_rate=0.3,machine_rate=0.05,busy_rate=0.08,invalid_rate=0.03,"
+                  "talk_mean=90,wrap_mean=15,ring_mean=10,break_every=7200,break_length=900");
+  cmd->add_option("--seed", args->seed, "Forecast: random seed (default 1)");
+  cmd->add_option("--pacer", args->pacer, "Forecast: pacer (default by the campaign's mode)");
   cmd->add_option("--lines", args->lines, "Calls in progress at once (default 10)");
   cmd->add_option("--out", args->out, "Attempts CSV to write (default attempts.csv)");
   cmd->add_option("--country", args->country, "Default region for numbers (default RU)");
-  cmd->callback([args, exit_code] { *exit_code = RunReplay(*args); });
+  cmd->callback([args, exit_code] {
+    if (!args->outcomes.empty()) {
+      *exit_code = RunReplay(*args);
+    } else if (args->agents > 0) {
+      *exit_code = RunForecastCmd(*args);
+    } else {
+      std::fprintf(stderr,
+                   "dozvon simulate: give --outcomes FILE (replay) or --agents N "
+                   "(forecast)\n");
+      *exit_code = kExitBadInput;
+    }
+  });
 }
 
 }  // namespace dozvon

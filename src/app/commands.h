@@ -16,5 +16,6 @@ void RegisterContacts(CLI::App& app, int* exit_code);
 void RegisterCampaign(CLI::App& app, int* exit_code);
 void RegisterExplain(CLI::App& app, int* exit_code);
 void RegisterSimulate(CLI::App& app, int* exit_code);
+void RegisterPace(CLI::App& app, int* exit_code);
 
 }  // namespace dozvon

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   dozvon::RegisterCampaign(app, &exit_code);
   dozvon::RegisterExplain(app, &exit_code);
   dozvon::RegisterSimulate(app, &exit_code);
+  dozvon::RegisterPace(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

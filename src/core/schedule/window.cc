@@ -69,6 +69,14 @@ bool CallingWindow::IsOpen(Instant t, Zones zones) const {
                      [&](const date::time_zone* z) { return IsOpen(t, z); });
 }
 
+std::optional<Instant> CallingWindow::OpenUntil(Instant t, const date::time_zone* zone) const {
+  auto local_day = std::chrono::floor<date::days>(zone->to_local(t));
+  for (const Interval& i : IntervalsOn(local_day, zone)) {
+    if (t >= i.start && t < i.end) return i.end;
+  }
+  return std::nullopt;
+}
+
 std::optional<Instant> CallingWindow::NextOpen(Instant t, const date::time_zone* zone,
                                                int horizon_days) const {
   auto day = std::chrono::floor<date::days>(zone->to_local(t));

@@ -40,6 +40,8 @@ class CallingWindow {
   // Earliest instant >= t at which the window is open; nullopt if none within `horizon_days`.
   std::optional<Instant> NextOpen(Instant t, const date::time_zone* zone,
                                   int horizon_days = 400) const;
+  // When the open stretch containing t ends (t must be open), else nullopt.
+  std::optional<Instant> OpenUntil(Instant t, const date::time_zone* zone) const;
   // Earliest instant >= t open in every zone at once; nullopt if the windows never overlap
   // within the horizon (e.g. zones 10 hours apart with a 6-hour window).
   std::optional<Instant> NextOpen(Instant t, Zones zones, int horizon_days = 400) const;
