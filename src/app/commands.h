@@ -17,5 +17,6 @@ void RegisterCampaign(CLI::App& app, int* exit_code);
 void RegisterExplain(CLI::App& app, int* exit_code);
 void RegisterSimulate(CLI::App& app, int* exit_code);
 void RegisterPace(CLI::App& app, int* exit_code);
+void RegisterTelephony(CLI::App& app, int* exit_code);
 
 }  // namespace dozvon

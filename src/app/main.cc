@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   dozvon::RegisterExplain(app, &exit_code);
   dozvon::RegisterSimulate(app, &exit_code);
   dozvon::RegisterPace(app, &exit_code);
+  dozvon::RegisterTelephony(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

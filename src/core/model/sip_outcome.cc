@@ -8,23 +8,26 @@ namespace {
 
 std::optional<Outcome> FromCause(int cause) {
   switch (cause) {
-    case 1:    // unallocated number
-    case 3:    // no route to destination
-    case 22:   // number changed
-    case 28:   // invalid number format
+    case 1:   // unallocated number
+    case 3:   // no route to destination
+    case 22:  // number changed
+    case 28:  // invalid number format
       return Outcome::kInvalidNumber;
-    case 17: return Outcome::kBusy;
-    case 18:   // no user responding
-    case 19:   // no answer from user
+    case 17:
+      return Outcome::kBusy;
+    case 18:  // no user responding
+    case 19:  // no answer from user
       return Outcome::kNoAnswer;
-    case 21: return Outcome::kRejected;
-    case 34:   // no circuit available
-    case 38:   // network out of order
-    case 41:   // temporary failure
-    case 42:   // switching equipment congestion
-    case 44:   // requested circuit not available
+    case 21:
+      return Outcome::kRejected;
+    case 34:  // no circuit available
+    case 38:  // network out of order
+    case 41:  // temporary failure
+    case 42:  // switching equipment congestion
+    case 44:  // requested circuit not available
       return Outcome::kCongestion;
-    default: return std::nullopt;  // 16, 31, 127...: let the status code decide
+    default:
+      return std::nullopt;  // 16, 31, 127...: let the status code decide
   }
 }
 
@@ -36,20 +39,39 @@ SipOutcome OutcomeFromSip(int status, std::optional<int> cause, bool our_ring_ti
     if (auto o = FromCause(*cause)) return {*o, cause};
   }
   switch (status) {
-    case 404: case 484: case 485: case 604: return {Outcome::kInvalidNumber, 1};
-    case 410: return {Outcome::kInvalidNumber, 22};
-    case 486: case 600: return {Outcome::kBusy, 17};
-    case 408: return {Outcome::kNoAnswer, 18};
-    case 480: case 483: return {Outcome::kNoAnswer, 19};
+    case 404:
+    case 484:
+    case 485:
+    case 604:
+      return {Outcome::kInvalidNumber, 1};
+    case 410:
+      return {Outcome::kInvalidNumber, 22};
+    case 486:
+    case 600:
+      return {Outcome::kBusy, 17};
+    case 408:
+      return {Outcome::kNoAnswer, 18};
+    case 480:
+    case 483:
+      return {Outcome::kNoAnswer, 19};
     case 487:
       return our_ring_timeout ? SipOutcome{Outcome::kNoAnswer, 19}
                               : SipOutcome{Outcome::kInterrupted, cause};
-    case 401: case 403: case 407: case 603: return {Outcome::kRejected, 21};
-    case 503: return {Outcome::kCongestion, 34};
-    case 500: return {Outcome::kCongestion, 41};
-    case 502: return {Outcome::kCongestion, 38};
-    case 504: return {Outcome::kCongestion, 41};
-    default: break;
+    case 401:
+    case 403:
+    case 407:
+    case 603:
+      return {Outcome::kRejected, 21};
+    case 503:
+      return {Outcome::kCongestion, 34};
+    case 500:
+      return {Outcome::kCongestion, 41};
+    case 502:
+      return {Outcome::kCongestion, 38};
+    case 504:
+      return {Outcome::kCongestion, 41};
+    default:
+      break;
   }
   if (status >= 500 && status < 600) return {Outcome::kCongestion, cause};
   return {Outcome::kFailed, cause};

@@ -1,0 +1,170 @@
+// `dozvon carrier-sim` and `dozvon dial`: the loopback carrier simulator, and a diagnostic
+// that places calls through a trunk and prints each result as a JSON line.
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "app/campaign_files.h"
+#include "app/commands.h"
+#include "core/campaign/durations.h"
+#include "sim/carrier_sim.h"
+#include "telephony/event_loop.h"
+#include "telephony/sip_uac.h"
+
+namespace dozvon {
+namespace {
+
+bool SplitHostPort(const std::string& s, std::string* host, uint16_t* port) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = s.substr(0, colon);
+  int p = std::atoi(s.c_str() + colon + 1);
+  if (p < 0 || p > 65535 || host->empty()) return false;
+  *port = static_cast<uint16_t>(p);
+  return true;
+}
+
+struct SimArgs {
+  std::string listen = "127.0.0.1:0";
+  std::string profile;
+};
+
+int RunCarrierSim(const SimArgs& a) {
+  CarrierProfile profile;
+  if (!a.profile.empty()) {
+    auto text = ReadTextFile(a.profile);
+    if (!text.ok()) {
+      std::fprintf(stderr, "dozvon carrier-sim: %s\n", text.status().message().c_str());
+      return kExitBadInput;
+    }
+    auto p = CarrierProfile::Parse(*text, a.profile);
+    if (!p.ok()) {
+      std::fprintf(stderr, "dozvon carrier-sim: %s\n", p.status().message().c_str());
+      return kExitBadInput;
+    }
+    profile = std::move(p).value();
+  }
+  std::string host;
+  uint16_t port = 0;
+  if (!SplitHostPort(a.listen, &host, &port)) {
+    std::fprintf(stderr, "dozvon carrier-sim: --listen \"%s\": expected IP:PORT\n",
+                 a.listen.c_str());
+    return kExitBadInput;
+  }
+  auto loop = EventLoop::Init();
+  if (!loop.ok()) {
+    std::fprintf(stderr, "dozvon carrier-sim: %s\n", loop.status().message().c_str());
+    return kExitFailure;
+  }
+  auto sim = CarrierSim::Create(std::move(profile), host, port);
+  if (!sim.ok()) {
+    std::fprintf(stderr, "dozvon carrier-sim: %s\n", sim.status().message().c_str());
+    return kExitFailure;
+  }
+  std::printf("carrier-sim listening on %s:%u\n", host.c_str(), (*sim)->port());
+  std::fflush(stdout);
+  (*loop)->Run();
+  const CarrierStats& s = (*sim)->stats();
+  nlohmann::json j = {{"invites", s.invites},
+                      {"challenged", s.challenged},
+                      {"answered", s.answered},
+                      {"rejected", s.rejected},
+                      {"cancelled", s.cancelled},
+                      {"hangups_by_callee", s.hangups_by_callee},
+                      {"hangups_by_caller", s.hangups_by_caller},
+                      {"malformed", s.malformed}};
+  sim->reset();
+  std::printf("%s\n", j.dump().c_str());
+  return kExitOk;
+}
+
+struct DialArgs {
+  std::string trunk;
+  std::vector<std::string> to;
+  std::string ring_timeout = "30s";
+  std::string hold = "1s";
+  std::string user, password;
+};
+
+int RunDial(const DialArgs& a) {
+  TrunkConfig trunk;
+  if (!SplitHostPort(a.trunk, &trunk.host, &trunk.port)) {
+    std::fprintf(stderr, "dozvon dial: --trunk \"%s\": expected IP:PORT\n", a.trunk.c_str());
+    return kExitBadInput;
+  }
+  trunk.username = a.user;
+  trunk.password = a.password;
+  auto ring = ParseDuration(a.ring_timeout);
+  auto hold = ParseDuration(a.hold);
+  if (!ring.ok() || !hold.ok()) {
+    std::fprintf(stderr, "dozvon dial: %s\n",
+                 (!ring.ok() ? ring.status() : hold.status()).message().c_str());
+    return kExitBadInput;
+  }
+  auto loop = EventLoop::Init();
+  if (!loop.ok()) {
+    std::fprintf(stderr, "dozvon dial: %s\n", loop.status().message().c_str());
+    return kExitFailure;
+  }
+  auto uac = SipUac::Create(trunk);
+  if (!uac.ok()) {
+    std::fprintf(stderr, "dozvon dial: %s\n", uac.status().message().c_str());
+    return kExitFailure;
+  }
+  size_t pending = a.to.size();
+  int rc = kExitOk;
+  for (const auto& to : a.to) {
+    DialRequest req{to, *ring, *hold};
+    Status s = (*uac)->Dial(req, [&, to](const CallResult& r) {
+      nlohmann::json j = {{"to", to},
+                          {"outcome", ToString(r.outcome)},
+                          {"sip_status", r.sip_status},
+                          {"reason", r.reason},
+                          {"cancelled_on_timeout", r.cancelled_on_timeout},
+                          {"hangup_by", r.hangup_by == HangupBy::kUs     ? "us"
+                                        : r.hangup_by == HangupBy::kThem ? "them"
+                                                                         : ""}};
+      j["q850_cause"] = r.q850_cause ? nlohmann::json(*r.q850_cause) : nlohmann::json(nullptr);
+      auto opt = [](const std::optional<double>& v) {
+        return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+      };
+      j["post_dial_delay_s"] = opt(r.post_dial_delay_s);
+      j["ring_s"] = opt(r.ring_s);
+      j["answer_s"] = opt(r.answer_s);
+      j["talk_s"] = opt(r.talk_s);
+      std::printf("%s\n", j.dump().c_str());
+      std::fflush(stdout);
+      if (--pending == 0) EventLoop::Stop();
+    });
+    if (!s.ok()) {
+      std::fprintf(stderr, "dozvon dial: %s\n", s.message().c_str());
+      rc = kExitBadInput;
+      if (--pending == 0) return rc;
+    }
+  }
+  (*loop)->Run();
+  uac->reset();
+  return rc;
+}
+
+}  // namespace
+
+void RegisterTelephony(CLI::App& app, int* exit_code) {
+  auto sim = std::make_shared<SimArgs>();
+  CLI::App* s = app.add_subcommand("carrier-sim", "Loopback SIP carrier simulator (UAS)");
+  s->add_option("--listen", sim->listen, "IP:PORT to listen on (port 0: ephemeral)");
+  s->add_option("--profile", sim->profile, "Profile TOML: shares, ring/talk times, rules, auth");
+  s->callback([sim, exit_code] { *exit_code = RunCarrierSim(*sim); });
+
+  auto dial = std::make_shared<DialArgs>();
+  CLI::App* d = app.add_subcommand("dial", "Place test calls through a trunk; one JSON line each");
+  d->add_option("--trunk", dial->trunk, "Trunk IP:PORT")->required();
+  d->add_option("--to", dial->to, "E.164 numbers to call (all at once)")->required();
+  d->add_option("--ring-timeout", dial->ring_timeout, "Ring time before CANCEL (default 30s)");
+  d->add_option("--hold", dial->hold, "Hang up this long after answer (default 1s)");
+  d->add_option("--user", dial->user, "Digest auth user name");
+  d->add_option("--password", dial->password, "Digest auth password");
+  d->callback([dial, exit_code] { *exit_code = RunDial(*dial); });
+}
+
+}  // namespace dozvon

@@ -1,0 +1,485 @@
+#include "sim/carrier_sim.h"
+
+#include <cstdint>
+
+extern "C" {
+#include <re.h>
+}
+
+#include <toml++/toml.h>
+
+#include <cmath>
+#include <cstring>
+#include <list>
+#include <random>
+
+namespace dozvon {
+namespace {
+
+std::string PlString(const struct pl& p) { return std::string(p.p ? p.p : "", p.l); }
+
+Result<SimBehaviour> BehaviourFromName(const std::string& name) {
+  SimBehaviour b;
+  if (name == "answer") return b;
+  if (name == "no_answer") {
+    b.kind = SimBehaviour::Kind::kNoAnswer;
+    return b;
+  }
+  b.kind = SimBehaviour::Kind::kReject;
+  if (name == "busy") {
+    b.code = 486;
+  } else if (name == "invalid") {
+    b.code = 404;
+  } else if (name == "rejected") {
+    b.code = 603;
+  } else if (name == "congestion") {
+    b.code = 503;
+    b.q850 = 34;
+  } else {
+    return Status::InvalidArgument("\"" + name +
+                                   "\": expected answer, no_answer, busy, invalid, "
+                                   "rejected, congestion or { code = N }");
+  }
+  return b;
+}
+
+double LogNormal(std::mt19937_64& rng, double mean, double cv) {
+  if (mean <= 0) return 0;
+  double s2 = std::log(1.0 + cv * cv);
+  std::lognormal_distribution<double> d(std::log(mean) - s2 / 2.0, std::sqrt(s2));
+  return d(rng);
+}
+
+}  // namespace
+
+Result<CarrierProfile> CarrierProfile::Parse(std::string_view text, std::string_view source) {
+  CarrierProfile p;
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(std::string(source) + ":" +
+                                   std::to_string(e.source().begin.line) + ": " +
+                                   std::string(e.description()));
+  }
+  auto err = [&](const toml::node& n, const std::string& key, const std::string& why) {
+    return Status::InvalidArgument(std::string(source) + ":" +
+                                   std::to_string(n.source().begin.line) + ": " + key + ": " + why);
+  };
+  auto number = [&](const toml::node& n, const std::string& key, double* out) -> Status {
+    auto v = n.value<double>();
+    if (!v || *v < 0) return err(n, key, "expected a number >= 0");
+    *out = *v;
+    return Status::Ok();
+  };
+  for (const auto& [k, v] : root) {
+    std::string key(k.str());
+    if (key == "seed") {
+      auto s = v.value<int64_t>();
+      if (!s) return err(v, key, "expected an integer");
+      p.seed = static_cast<uint64_t>(*s);
+    } else if (key == "shares" || key == "ring" || key == "talk" || key == "auth") {
+      const toml::table* t = v.as_table();
+      if (!t) return err(v, key, "expected a table");
+      for (const auto& [k2, v2] : *t) {
+        std::string sub = key + "." + std::string(k2.str());
+        std::string_view n = k2.str();
+        if (key == "shares") {
+          double* slot = n == "answer"       ? &p.answer
+                         : n == "busy"       ? &p.busy
+                         : n == "no_answer"  ? &p.no_answer
+                         : n == "invalid"    ? &p.invalid
+                         : n == "rejected"   ? &p.rejected
+                         : n == "congestion" ? &p.congestion
+                                             : nullptr;
+          if (!slot) return err(v2, sub, "unknown key");
+          DZ_RETURN_IF_ERROR(number(v2, sub, slot));
+        } else if (key == "ring" || key == "talk") {
+          bool ring = key == "ring";
+          double* slot = n == "mean"                    ? (ring ? &p.ring_mean : &p.talk_mean)
+                         : n == "cv"                    ? (ring ? &p.ring_cv : &p.talk_cv)
+                         : (!ring && n == "stay_share") ? &p.stay_share
+                                                        : nullptr;
+          if (!slot) return err(v2, sub, "unknown key");
+          DZ_RETURN_IF_ERROR(number(v2, sub, slot));
+        } else {
+          auto s = v2.value<std::string>();
+          if (!s) return err(v2, sub, "expected a string");
+          if (n == "username") {
+            p.auth_user = *s;
+          } else if (n == "password") {
+            p.auth_password = *s;
+          } else if (n == "realm") {
+            p.auth_realm = *s;
+          } else {
+            return err(v2, sub, "unknown key");
+          }
+        }
+      }
+    } else if (key == "numbers") {
+      const toml::table* t = v.as_table();
+      if (!t) return err(v, key, "expected a table");
+      for (const auto& [num, rule] : *t) {
+        std::string sub = "numbers.\"" + std::string(num.str()) + "\"";
+        SimBehaviour b;
+        if (auto s = rule.value<std::string>()) {
+          auto r = BehaviourFromName(*s);
+          if (!r.ok()) return err(rule, sub, r.status().message());
+          b = *r;
+        } else if (const toml::table* rt = rule.as_table()) {
+          if (auto beh = rt->get("behaviour")) {
+            auto s = beh->value<std::string>();
+            if (!s) return err(*beh, sub + ".behaviour", "expected a string");
+            auto r = BehaviourFromName(*s);
+            if (!r.ok()) return err(*beh, sub + ".behaviour", r.status().message());
+            b = *r;
+          }
+          for (const auto& [rk, rv] : *rt) {
+            std::string_view n = rk.str();
+            if (n == "behaviour") continue;
+            double x = 0;
+            DZ_RETURN_IF_ERROR(number(rv, sub + "." + std::string(n), &x));
+            if (n == "code") {
+              if (x < 300 || x > 699) return err(rv, sub + ".code", "expected 300..699");
+              b.kind = SimBehaviour::Kind::kReject;
+              b.code = static_cast<int>(x);
+            } else if (n == "q850") {
+              b.q850 = static_cast<int>(x);
+            } else if (n == "ring") {
+              b.ring_s = x;
+            } else if (n == "talk") {
+              b.talk_s = x;
+            } else {
+              return err(rv, sub + "." + std::string(n), "unknown key");
+            }
+          }
+        } else {
+          return err(rule, sub, "expected a behaviour name or a table");
+        }
+        p.numbers[std::string(num.str())] = b;
+      }
+    } else {
+      return err(v, key, "unknown key");
+    }
+  }
+  double total = p.answer + p.busy + p.no_answer + p.invalid + p.rejected + p.congestion;
+  if (total <= 0) return Status::InvalidArgument(std::string(source) + ": shares add up to 0");
+  return p;
+}
+
+SimBehaviour CarrierProfile::Decide(const std::string& number) const {
+  SimBehaviour b;
+  std::mt19937_64 rng(std::hash<std::string>{}(number) ^ (seed * 0x9E3779B97F4A7C15ULL));
+  double ring = LogNormal(rng, ring_mean, ring_cv);
+  double talk = LogNormal(rng, talk_mean, talk_cv);
+  bool stays = std::uniform_real_distribution<double>(0, 1)(rng) < stay_share;
+  auto it = numbers.find(number);
+  if (it != numbers.end()) {
+    b = it->second;
+  } else {
+    double total = answer + busy + no_answer + invalid + rejected + congestion;
+    double u = std::uniform_real_distribution<double>(0, total)(rng);
+    const char* name = (u -= answer) < 0      ? "answer"
+                       : (u -= busy) < 0      ? "busy"
+                       : (u -= no_answer) < 0 ? "no_answer"
+                       : (u -= invalid) < 0   ? "invalid"
+                       : (u -= rejected) < 0  ? "rejected"
+                                              : "congestion";
+    b = *BehaviourFromName(name);
+  }
+  if (!b.ring_s) b.ring_s = b.kind == SimBehaviour::Kind::kReject ? std::min(ring, 1.0) : ring;
+  if (!b.talk_s && b.kind == SimBehaviour::Kind::kAnswer && !stays) b.talk_s = talk;
+  return b;
+}
+
+struct SimCall {
+  CarrierSim::Impl* sim = nullptr;
+  struct sipsess* sess = nullptr;
+  struct udp_sock* rtp = nullptr;
+  struct tmr ring_tmr {
+  }, talk_tmr{}, free_tmr{};
+  SimBehaviour behaviour;
+  bool answered = false, closed = false;
+  std::string sdp;
+};
+
+struct CarrierSim::Impl {
+  CarrierProfile profile;
+  struct sip* sip = nullptr;
+  struct sipsess_sock* sock = nullptr;
+  std::list<std::unique_ptr<SimCall>> calls;
+  CarrierStats stats;
+  uint16_t port = 0;
+  std::string ip;
+  uint8_t ha1[16] = {};
+  uint64_t nonce_seq = 0;
+  ~Impl();
+  void Release(SimCall* c);
+};
+
+namespace {
+
+void FreeCall(void* arg) {
+  auto* c = static_cast<SimCall*>(arg);
+  c->sim->Release(c);
+}
+
+void CloseLater(SimCall* c) {
+  if (c->closed) return;
+  c->closed = true;
+  tmr_cancel(&c->ring_tmr);
+  tmr_cancel(&c->talk_tmr);
+  tmr_start(&c->free_tmr, 0, FreeCall, c);
+}
+
+void SimClose(int err, const struct sip_msg* msg, void* arg) {
+  auto* c = static_cast<SimCall*>(arg);
+  (void)err;
+  if (c->answered) {
+    ++c->sim->stats.hangups_by_caller;
+  } else if (msg && msg->req && pl_strcmp(&msg->met, "CANCEL") == 0) {
+    ++c->sim->stats.cancelled;
+  } else {
+    ++c->sim->stats.cancelled;  // the caller gave up before an answer
+  }
+  c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
+  CloseLater(c);
+}
+
+void SimEstablished(const struct sip_msg* msg, void* arg) {
+  (void)msg;
+  (void)arg;
+}
+
+int SimOffer(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
+  (void)descp;
+  (void)msg;
+  (void)arg;
+  return 0;
+}
+
+int SimAnswer(const struct sip_msg* msg, void* arg) {
+  (void)msg;
+  (void)arg;
+  return 0;
+}
+
+void CalleeHangsUp(void* arg) {
+  auto* c = static_cast<SimCall*>(arg);
+  ++c->sim->stats.hangups_by_callee;
+  c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));  // BYE
+  CloseLater(c);
+}
+
+void AnswerNow(void* arg) {
+  auto* c = static_cast<SimCall*>(arg);
+  struct mbuf* desc = mbuf_alloc(512);
+  mbuf_write_str(desc, c->sdp.c_str());
+  mbuf_set_pos(desc, 0);
+  int err = sipsess_answer(c->sess, 200, "OK", desc, nullptr);
+  mem_deref(desc);
+  if (err) {
+    c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
+    CloseLater(c);
+    return;
+  }
+  c->answered = true;
+  ++c->sim->stats.answered;
+  if (c->behaviour.talk_s) {
+    tmr_start(&c->talk_tmr, static_cast<uint64_t>(*c->behaviour.talk_s * 1000), CalleeHangsUp, c);
+  }
+}
+
+const char* ReasonPhrase(int code) {
+  switch (code) {
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 407:
+      return "Proxy Authentication Required";
+    case 408:
+      return "Request Timeout";
+    case 410:
+      return "Gone";
+    case 480:
+      return "Temporarily Unavailable";
+    case 483:
+      return "Too Many Hops";
+    case 484:
+      return "Address Incomplete";
+    case 485:
+      return "Ambiguous";
+    case 486:
+      return "Busy Here";
+    case 500:
+      return "Server Internal Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Server Time-out";
+    case 600:
+      return "Busy Everywhere";
+    case 603:
+      return "Decline";
+    case 604:
+      return "Does Not Exist Anywhere";
+    default:
+      return "Rejected";
+  }
+}
+
+void RejectNow(void* arg) {
+  auto* c = static_cast<SimCall*>(arg);
+  ++c->sim->stats.rejected;
+  const uint16_t code = static_cast<uint16_t>(c->behaviour.code);
+  // libre answers 486 itself for an unanswered session it frees, so a failed reject would
+  // silently turn into "busy": the reason phrase must be set.
+  if (code == 401 || code == 407) {
+    // A real trunk always sends the challenge with a 401/407.
+    sipsess_reject(c->sess, code, ReasonPhrase(code),
+                   "%s: Digest realm=\"%s\", nonce=\"%016llx\"\r\nContent-Length: 0\r\n\r\n",
+                   code == 401 ? "WWW-Authenticate" : "Proxy-Authenticate",
+                   c->sim->profile.auth_realm.c_str(),
+                   static_cast<unsigned long long>(++c->sim->nonce_seq * 0x9E3779B97F4A7C15ULL));
+  } else if (c->behaviour.q850) {
+    sipsess_reject(c->sess, code, ReasonPhrase(code),
+                   "Reason: Q.850;cause=%d\r\nContent-Length: 0\r\n\r\n", *c->behaviour.q850);
+  } else {
+    sipsess_reject(c->sess, code, ReasonPhrase(code), nullptr);
+  }
+  c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
+  CloseLater(c);
+}
+
+void RtpIgnore(const struct sa* src, struct mbuf* mb, void* arg) {
+  (void)src;
+  (void)mb;
+  (void)arg;
+}
+
+bool Authorized(CarrierSim::Impl* sim, const struct sip_msg* msg) {
+  const struct sip_hdr* h = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
+  if (!h) return false;
+  struct httpauth_digest_resp resp;
+  if (httpauth_digest_response_decode(&resp, &h->val)) return false;
+  if (pl_strcmp(&resp.username, sim->profile.auth_user.c_str()) != 0) return false;
+  return httpauth_digest_response_auth(&resp, &msg->met, sim->ha1) == 0;
+}
+
+void SimConnect(const struct sip_msg* msg, void* arg) {
+  auto* sim = static_cast<CarrierSim::Impl*>(arg);
+  ++sim->stats.invites;
+  // libre parses leniently: check what a UAS needs before accepting (TELEPHONY.md).
+  if (!msg->callid.l || !msg->from.auri.l || !msg->to.auri.l || !msg->cseq.num ||
+      !msg->uri.user.l) {
+    ++sim->stats.malformed;
+    sip_reply(sim->sip, msg, 400, "Bad Request");
+    return;
+  }
+  if (!sim->profile.auth_user.empty() && !Authorized(sim, msg)) {
+    ++sim->stats.challenged;
+    sip_replyf(sim->sip, msg, 401, "Unauthorized",
+               "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%016llx\"\r\n"
+               "Content-Length: 0\r\n\r\n",
+               sim->profile.auth_realm.c_str(),
+               static_cast<unsigned long long>(++sim->nonce_seq * 0x2545F4914F6CDD1DULL));
+    return;
+  }
+  auto call = std::make_unique<SimCall>();
+  SimCall* c = call.get();
+  c->sim = sim;
+  tmr_init(&c->ring_tmr);
+  tmr_init(&c->talk_tmr);
+  tmr_init(&c->free_tmr);
+  c->behaviour = sim->profile.Decide(PlString(msg->uri.user));
+  struct sa rtp_addr;
+  sa_set_str(&rtp_addr, sim->ip.c_str(), 0);
+  if (udp_listen(&c->rtp, &rtp_addr, RtpIgnore, c) == 0) udp_local_get(c->rtp, &rtp_addr);
+  char sdp[400];
+  re_snprintf(sdp, sizeof sdp,
+              "v=0\r\no=sim 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+              "m=audio %u RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
+              "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n",
+              sim->ip.c_str(), sim->ip.c_str(), sa_port(&rtp_addr));
+  c->sdp = sdp;
+  int err = sipsess_accept(&c->sess, sim->sock, msg, 180, "Ringing", "sim", "application/sdp",
+                           nullptr, nullptr, nullptr, false, SimOffer, SimAnswer, SimEstablished,
+                           nullptr, nullptr, SimClose, c, nullptr);
+  if (err) {
+    sip_reply(sim->sip, msg, 500, "Server Internal Error");
+    c->rtp = static_cast<struct udp_sock*>(mem_deref(c->rtp));
+    return;
+  }
+  uint64_t ring_ms = static_cast<uint64_t>(c->behaviour.ring_s.value_or(0) * 1000);
+  if (c->behaviour.kind == SimBehaviour::Kind::kAnswer) {
+    tmr_start(&c->ring_tmr, ring_ms, AnswerNow, c);
+  } else if (c->behaviour.kind == SimBehaviour::Kind::kReject) {
+    tmr_start(&c->ring_tmr, ring_ms, RejectNow, c);
+  }  // kNoAnswer: ring until the caller cancels
+  sim->calls.push_back(std::move(call));
+}
+
+}  // namespace
+
+CarrierSim::Impl::~Impl() {
+  for (auto& c : calls) {
+    tmr_cancel(&c->ring_tmr);
+    tmr_cancel(&c->talk_tmr);
+    tmr_cancel(&c->free_tmr);
+    c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
+    c->rtp = static_cast<struct udp_sock*>(mem_deref(c->rtp));
+  }
+  if (sock) {
+    sipsess_close_all(sock);
+    sock = static_cast<struct sipsess_sock*>(mem_deref(sock));
+  }
+  if (sip) {
+    sip_close(sip, true);
+    sip = static_cast<struct sip*>(mem_deref(sip));
+  }
+}
+
+void CarrierSim::Impl::Release(SimCall* c) {
+  c->rtp = static_cast<struct udp_sock*>(mem_deref(c->rtp));
+  calls.remove_if([c](const std::unique_ptr<SimCall>& p) { return p.get() == c; });
+}
+
+CarrierSim::CarrierSim(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CarrierSim::~CarrierSim() = default;
+uint16_t CarrierSim::port() const { return impl_->port; }
+const CarrierStats& CarrierSim::stats() const { return impl_->stats; }
+
+Result<std::unique_ptr<CarrierSim>> CarrierSim::Create(CarrierProfile profile,
+                                                       const std::string& ip, uint16_t port) {
+  auto impl = std::make_unique<Impl>();
+  impl->profile = std::move(profile);
+  impl->ip = ip;
+  if (!impl->profile.auth_user.empty()) {
+    std::string a1 = impl->profile.auth_user + ":" + impl->profile.auth_realm + ":" +
+                     impl->profile.auth_password;
+    md5(reinterpret_cast<const uint8_t*>(a1.data()), a1.size(), impl->ha1);
+  }
+  int err = sip_alloc(&impl->sip, nullptr, 256, 256, 256, "dozvon-carrier-sim", nullptr, nullptr);
+  if (err) return Status::Internal(std::string("sip_alloc: ") + std::strerror(err));
+  struct sa laddr;
+  if (sa_set_str(&laddr, ip.c_str(), port)) {
+    return Status::InvalidArgument("listen address \"" + ip + "\": not an IP address");
+  }
+  err = sip_transp_add(impl->sip, SIP_TRANSP_UDP, &laddr);
+  if (err) {
+    return Status::Unavailable("listen " + ip + ":" + std::to_string(port) + ": " +
+                               std::strerror(err));
+  }
+  sip_transp_laddr(impl->sip, &laddr, SIP_TRANSP_UDP, nullptr);
+  impl->port = sa_port(&laddr);
+  err = sipsess_listen(&impl->sock, impl->sip, 256, SimConnect, impl.get());
+  if (err) return Status::Internal(std::string("sipsess_listen: ") + std::strerror(err));
+  return std::unique_ptr<CarrierSim>(new CarrierSim(std::move(impl)));
+}
+
+}  // namespace dozvon

@@ -1,0 +1,66 @@
+// CarrierSim: a SIP UAS on loopback that behaves like the public network, per destination
+// number: answer after a ring time and hang up after a talk time (or stay until the caller
+// hangs up), busy, no answer (ring until CANCEL), invalid number, rejected, congestion, or any
+// SIP code with an optional Q.850 Reason header. Per-number rules override the profile's
+// shares. It can demand digest auth. Decisions are deterministic for a seed and a number.
+// Thread-safety: runs on the libre loop thread that created it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace dozvon {
+
+struct SimBehaviour {
+  enum class Kind { kAnswer, kNoAnswer, kReject };
+  Kind kind = Kind::kAnswer;
+  int code = 0;                  // kReject: the final response
+  std::optional<int> q850;       // kReject: Reason header cause
+  std::optional<double> ring_s;  // before answering (kAnswer) or before the 180 (others)
+  std::optional<double> talk_s;  // kAnswer: callee hangs up after this; nullopt = stays
+};
+
+struct CarrierProfile {
+  uint64_t seed = 1;
+  double answer = 0.5, busy = 0.15, no_answer = 0.2, invalid = 0.05, rejected = 0.05,
+         congestion = 0.05;
+  double ring_mean = 3, ring_cv = 0.5;
+  double talk_mean = 20, talk_cv = 0.5;
+  double stay_share = 0;  // answered callees who never hang up themselves
+  std::string auth_user, auth_password, auth_realm = "dozvon-sim";
+  std::map<std::string, SimBehaviour> numbers;
+
+  // Errors name the file, line and key.
+  static Result<CarrierProfile> Parse(std::string_view toml_text, std::string_view source);
+  // The behaviour for a dialled number: its rule, else a draw from the shares.
+  SimBehaviour Decide(const std::string& number) const;
+};
+
+struct CarrierStats {
+  int64_t invites = 0, challenged = 0, answered = 0, rejected = 0, cancelled = 0,
+          hangups_by_callee = 0, hangups_by_caller = 0, malformed = 0;
+};
+
+class CarrierSim {
+ public:
+  // Listens on UDP `ip`:`port` (0 = ephemeral). libre must be initialised.
+  static Result<std::unique_ptr<CarrierSim>> Create(CarrierProfile profile, const std::string& ip,
+                                                    uint16_t port);
+  ~CarrierSim();
+  uint16_t port() const;
+  const CarrierStats& stats() const;
+
+  struct Impl;
+
+ private:
+  explicit CarrierSim(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dozvon

@@ -1,0 +1,54 @@
+#include "telephony/event_loop.h"
+
+#include <cstdint>
+#include <cstring>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+
+extern "C" {
+#include <re.h>
+}
+
+namespace dozvon {
+namespace {
+
+void OnSignal(int sig) {
+  (void)sig;
+  re_cancel();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EventLoop>> EventLoop::Init() {
+  int err = libre_init();
+  if (err) return Status::Internal(std::string("libre_init: ") + std::strerror(err));
+  // Each call needs RTP and RTCP sockets: raise the fd limit (soft up to the hard limit, at
+  // most 65536) and size libre's poll set to match (TELEPHONY.md pitfall 3).
+  struct rlimit rl;
+  int maxfds = 1024;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    rlim_t want = rl.rlim_max == RLIM_INFINITY ? 65536 : std::min<rlim_t>(rl.rlim_max, 65536);
+    if (rl.rlim_cur < want) {
+      rl.rlim_cur = want;
+      setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+      maxfds = static_cast<int>(std::min<rlim_t>(rl.rlim_cur, 65536));
+  }
+  err = fd_setsize(maxfds);
+  if (err) {
+    libre_close();
+    return Status::Internal(std::string("fd_setsize: ") + std::strerror(err));
+  }
+  return std::unique_ptr<EventLoop>(new EventLoop());
+}
+
+EventLoop::~EventLoop() { libre_close(); }
+
+void EventLoop::Run() { re_main(OnSignal); }
+
+void EventLoop::Stop() { re_cancel(); }
+
+}  // namespace dozvon

@@ -1,0 +1,68 @@
+// SipUac: places outbound calls over SIP with libre (one libre loop, the caller's thread).
+// Each call: INVITE with an SDP offer (PCMU, PCMA, telephone-event), digest auth when the trunk
+// challenges, the ring timeout then CANCEL, and one result when it ends: the final SIP status,
+// the Q.850 cause (from a Reason header or implied), the outcome from the core's one table, and
+// timings (post-dial delay, ring time, answer time, talk time).
+// Thread-safety: everything runs on the libre loop thread that created the SipUac.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/model/attempt.h"
+#include "core/status.h"
+
+namespace dozvon {
+
+struct TrunkConfig {
+  std::string host = "127.0.0.1";  // IP address of the trunk (a DNS name needs a resolver)
+  uint16_t port = 5060;
+  std::string username;  // digest auth, when the trunk challenges
+  std::string password;
+  std::string caller_id = "dozvon";
+};
+
+struct DialRequest {
+  std::string to_e164;  // "+79161234567"
+  std::chrono::milliseconds ring_timeout{30000};
+  std::chrono::milliseconds hold{1000};  // after answer, hang up after this (no media yet)
+};
+
+enum class HangupBy { kNone, kUs, kThem };
+
+struct CallResult {
+  Outcome outcome = Outcome::kFailed;
+  int sip_status = 0;  // final response; 200 for answered calls
+  std::optional<int> q850_cause;
+  bool cancelled_on_timeout = false;
+  HangupBy hangup_by = HangupBy::kNone;
+  std::optional<double> post_dial_delay_s;  // INVITE to first 18x
+  std::optional<double> ring_s;             // first 18x to answer or final failure
+  std::optional<double> answer_s;           // INVITE to 200 OK
+  std::optional<double> talk_s;             // 200 OK to hang-up
+  std::string reason;                       // readable: "486 Busy Here"
+};
+
+class SipUac {
+ public:
+  // Binds a UDP SIP transport on `local_ip`, port 0 (ephemeral). libre must be initialised.
+  static Result<std::unique_ptr<SipUac>> Create(const TrunkConfig& trunk,
+                                                const std::string& local_ip = "127.0.0.1");
+  ~SipUac();
+
+  uint16_t local_port() const;
+  // Starts a call; `done` is called once, on the loop thread, when it ends.
+  Status Dial(const DialRequest& request, std::function<void(const CallResult&)> done);
+  int active_calls() const;
+
+  struct Impl;
+
+ private:
+  explicit SipUac(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dozvon

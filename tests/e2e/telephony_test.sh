@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# End-to-end telephony over 127.0.0.1 with real SIP: `dozvon dial` (our UAC on libre) against
+# `dozvon carrier-sim` (our UAS) for every row of the SIP -> outcome table, Q.850 Reason
+# headers, the ring timeout's CANCEL, digest auth, who hung up, malformed input, and against
+# SIPp's UAS, a peer we did not write. Ports are ephemeral; every wait is bounded.
+set -euo pipefail
+DOZVON=$1
+T=$(mktemp -d)
+SIM_PID=""
+cleanup() {
+  [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null || true
+  rm -rf "$T"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+passed=0
+ok() { passed=$((passed + 1)); }
+
+start_sim() {  # start_sim PROFILE -> sets PORT and SIM_PID
+  "$DOZVON" carrier-sim --listen 127.0.0.1:0 --profile "$1" > "$T/sim.out" 2>&1 &
+  SIM_PID=$!
+  for _ in $(seq 1 50); do
+    PORT=$(sed -n 's/^carrier-sim listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/sim.out")
+    [ -n "$PORT" ] && return 0
+    sleep 0.1
+  done
+  fail "carrier-sim did not start: $(cat "$T/sim.out")"
+}
+stop_sim() {
+  kill -TERM "$SIM_PID"
+  for _ in $(seq 1 50); do kill -0 "$SIM_PID" 2>/dev/null || break; sleep 0.1; done
+  wait "$SIM_PID" 2>/dev/null || true
+  SIM_PID=""
+}
+field() {  # field FILE NUMBER KEY
+  /usr/bin/python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    j = json.loads(line)
+    if j["to"] == sys.argv[2]:
+        v = j[sys.argv[3]]
+        print("null" if v is None else v)' "$1" "$2" "$3"
+}
+
+# 1. Every row of the mapping table, and Reason headers.
+cat > "$T/table.toml" <<'TOML'
+seed = 3
+[ring]
+mean = 0.2
+[talk]
+mean = 0.3
+[numbers]
+"+79990000404" = { code = 404 }
+"+79990000484" = { code = 484 }
+"+79990000485" = { code = 485 }
+"+79990000604" = { code = 604 }
+"+79990000486" = { code = 486 }
+"+79990000600" = { code = 600 }
+"+79990000408" = { code = 408 }
+"+79990000480" = { code = 480 }
+"+79990000483" = { code = 483 }
+"+79990000401" = { code = 401 }
+"+79990000403" = { code = 403 }
+"+79990000407" = { code = 407 }
+"+79990000603" = { code = 603 }
+"+79990000410" = { code = 410 }
+"+79990000503" = { code = 503 }
+"+79990000500" = { code = 500 }
+"+79990000502" = { code = 502 }
+"+79990000504" = { code = 504 }
+"+79990001480" = { code = 480, q850 = 17 }
+"+79990001503" = { code = 503, q850 = 1 }
+"+79990000001" = "no_answer"
+"+79990000002" = { behaviour = "answer", ring = 0.2, talk = 0.3 }
+TOML
+cat > "$T/stay.toml" <<'TOML'
+[talk]
+stay_share = 1.0
+[ring]
+mean = 0.1
+[shares]
+answer = 1
+busy = 0
+no_answer = 0
+invalid = 0
+rejected = 0
+congestion = 0
+TOML
+start_sim "$T/table.toml"
+nums=()
+for n in 404 484 485 604 486 600 408 480 483 401 403 407 603 410 503 500 502 504; do nums+=(--to "+79990000$n"); done
+timeout 60 "$DOZVON" dial --trunk "127.0.0.1:$PORT" "${nums[@]}" --to +79990001480 --to +79990001503 \
+  --to +79990000001 --to +79990000002 --ring-timeout 2s --hold 5s > "$T/table.out"
+[ "$(wc -l < "$T/table.out")" = 22 ] || fail "table: $(cat "$T/table.out")"
+expect() {  # expect NUMBER OUTCOME STATUS CAUSE
+  local o s c
+  o=$(field "$T/table.out" "$1" outcome); s=$(field "$T/table.out" "$1" sip_status)
+  c=$(field "$T/table.out" "$1" q850_cause)
+  [ "$o/$s/$c" = "$2/$3/$4" ] || fail "$1: got $o/$s/$c, want $2/$3/$4"
+}
+for n in 404 484 485 604; do expect "+79990000$n" invalid_number "$n" 1; done
+expect +79990000410 invalid_number 410 22
+for n in 486 600; do expect "+79990000$n" busy "$n" 17; done
+expect +79990000408 no_answer 408 18
+for n in 480 483; do expect "+79990000$n" no_answer "$n" 19; done
+for n in 401 403 407 603; do expect "+79990000$n" rejected "$n" 21; done
+expect +79990000503 congestion 503 34
+expect +79990000500 congestion 500 41
+expect +79990000502 congestion 502 38
+expect +79990000504 congestion 504 41
+expect +79990001480 busy 480 17          # the Reason header wins over the status
+expect +79990001503 invalid_number 503 1
+ok
+
+# 2. The ring timeout sends CANCEL: a no-answer after 2 s, and the far end saw the CANCEL.
+expect +79990000001 no_answer 487 19
+[ "$(field "$T/table.out" +79990000001 cancelled_on_timeout)" = True ] || fail "cancel flag"
+ring=$(field "$T/table.out" +79990000001 ring_s)
+/usr/bin/python3 -c "import sys; r=float(sys.argv[1]); sys.exit(0 if 1.9 <= r <= 3.0 else 1)" "$ring" || fail "ring time $ring"
+# 3. An answered callee who hangs up first: answered, hung up by them, timings measured.
+expect +79990000002 answered 200 null
+[ "$(field "$T/table.out" +79990000002 hangup_by)" = them ] || fail "hangup_by"
+/usr/bin/python3 -c "import sys; a=float(sys.argv[1]); sys.exit(0 if 0.15 <= a <= 1.5 else 1)" \
+  "$(field "$T/table.out" +79990000002 answer_s)" || fail "answer time"
+stop_sim
+grep -q '"cancelled":1' "$T/sim.out" || fail "carrier saw no CANCEL: $(tail -1 "$T/sim.out")"
+grep -q '"invites":22' "$T/sim.out" || fail "carrier invites: $(tail -1 "$T/sim.out")"
+ok
+
+# 4. A callee who stays: we hang up after --hold.
+start_sim "$T/stay.toml"
+timeout 20 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79161234567 --hold 300ms > "$T/stay.out"
+[ "$(field "$T/stay.out" +79161234567 hangup_by)" = us ] || fail "stay: $(cat "$T/stay.out")"
+stop_sim
+grep -q '"hangups_by_caller":1' "$T/sim.out" || fail "carrier saw no BYE: $(tail -1 "$T/sim.out")"
+ok
+
+# 5. Digest auth to the trunk: right password answered, wrong one rejected with 401.
+cat "$T/stay.toml" > "$T/auth.toml"
+printf '[auth]\nusername = "dozvon"\npassword = "s3cret"\nrealm = "sim.test"\n' >> "$T/auth.toml"
+start_sim "$T/auth.toml"
+timeout 20 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79161234567 --user dozvon --password s3cret --hold 200ms > "$T/a1"
+[ "$(field "$T/a1" +79161234567 outcome)" = answered ] || fail "auth ok: $(cat "$T/a1")"
+timeout 20 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79161234567 --user dozvon --password nope > "$T/a2"
+[ "$(field "$T/a2" +79161234567 sip_status)" = 401 ] || fail "auth wrong: $(cat "$T/a2")"
+ok
+
+# 6. Malformed SIP: garbage and an INVITE without From/Call-ID; the carrier answers 400 or
+#    drops it, stays up, and the next call works.
+/usr/bin/python3 - "$PORT" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+port = int(sys.argv[1])
+s.sendto(b"\x00\xff garbage %s%s%n\r\n\r\n", ("127.0.0.1", port))
+s.sendto(b"INVITE sip:+7999@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK1\r\n"
+         b"To: <sip:+7999@127.0.0.1>\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n", ("127.0.0.1", port))
+PY
+sleep 0.3
+kill -0 "$SIM_PID" || fail "carrier crashed on malformed input"
+timeout 20 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79161234567 --user dozvon --password s3cret --hold 200ms > "$T/a3"
+[ "$(field "$T/a3" +79161234567 outcome)" = answered ] || fail "after malformed: $(cat "$T/a3")"
+stop_sim
+ok
+
+# 7. Bad input to dial is refused with the field named.
+set +e
+"$DOZVON" dial --trunk 127.0.0.1:9 --to 8916 2> "$T/err"; rc=$?
+set -e
+[ $rc = 2 ] || fail "bad number exit $rc"
+grep -q 'to "8916": expected E.164' "$T/err" || fail "bad number message: $(cat "$T/err")"
+ok
+
+# 8. A peer we did not write: SIPp's built-in UAS answers; we hang up; SIPp counts 1 success.
+SIPP_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+timeout 30 sipp -sn uas -i 127.0.0.1 -p "$SIPP_PORT" -m 1 -nostdin > "$T/sipp.out" 2>&1 &
+SIPP_PID=$!
+sleep 0.5
+timeout 20 "$DOZVON" dial --trunk "127.0.0.1:$SIPP_PORT" --to +79161234567 --hold 300ms > "$T/sipp.json"
+wait "$SIPP_PID" || fail "sipp: $(tail -20 "$T/sipp.out")"
+[ "$(field "$T/sipp.json" +79161234567 outcome)" = answered ] || fail "sipp call: $(cat "$T/sipp.json")"
+[ "$(field "$T/sipp.json" +79161234567 hangup_by)" = us ] || fail "sipp hangup"
+ok
+
+echo "$passed passed, 0 failed"
