@@ -72,7 +72,10 @@ int RunCarrierSim(const SimArgs& a) {
                       {"cancelled", s.cancelled},
                       {"hangups_by_callee", s.hangups_by_callee},
                       {"hangups_by_caller", s.hangups_by_caller},
-                      {"malformed", s.malformed}};
+                      {"malformed", s.malformed},
+                      {"not_acceptable", s.not_acceptable},
+                      {"audio_seconds", s.audio_seconds},
+                      {"voice_seconds", s.voice_seconds}};
   sim->reset();
   std::printf("%s\n", j.dump().c_str());
   return kExitOk;
@@ -84,6 +87,8 @@ struct DialArgs {
   std::string ring_timeout = "30s";
   std::string hold = "1s";
   std::string user, password;
+  std::string prompt;
+  std::string record;
 };
 
 int RunDial(const DialArgs& a) {
@@ -114,7 +119,8 @@ int RunDial(const DialArgs& a) {
   size_t pending = a.to.size();
   int rc = kExitOk;
   for (const auto& to : a.to) {
-    DialRequest req{to, *ring, *hold};
+    DialRequest req{to, *ring, *hold, a.prompt, ""};
+    if (!a.record.empty()) req.record_path = a.record + "/" + to.substr(1) + ".wav";
     Status s = (*uac)->Dial(req, [&, to](const CallResult& r) {
       nlohmann::json j = {{"to", to},
                           {"outcome", ToString(r.outcome)},
@@ -132,6 +138,11 @@ int RunDial(const DialArgs& a) {
       j["ring_s"] = opt(r.ring_s);
       j["answer_s"] = opt(r.answer_s);
       j["talk_s"] = opt(r.talk_s);
+      j["prompt_seconds_played"] = r.prompt_seconds_played;
+      j["prompt_finished"] = r.prompt_finished;
+      j["dtmf"] = r.dtmf;
+      j["seconds_received"] = r.seconds_received;
+      j["recording"] = r.recording;
       std::printf("%s\n", j.dump().c_str());
       std::fflush(stdout);
       if (--pending == 0) EventLoop::Stop();
@@ -161,9 +172,12 @@ void RegisterTelephony(CLI::App& app, int* exit_code) {
   d->add_option("--trunk", dial->trunk, "Trunk IP:PORT")->required();
   d->add_option("--to", dial->to, "E.164 numbers to call (all at once)")->required();
   d->add_option("--ring-timeout", dial->ring_timeout, "Ring time before CANCEL (default 30s)");
-  d->add_option("--hold", dial->hold, "Hang up this long after answer (default 1s)");
+  d->add_option("--hold", dial->hold,
+                "Hang up this long after answer, or after the prompt (default 1s)");
   d->add_option("--user", dial->user, "Digest auth user name");
   d->add_option("--password", dial->password, "Digest auth password");
+  d->add_option("--prompt", dial->prompt, "Sound file to play on answer (any WAV rate)");
+  d->add_option("--record", dial->record, "Folder for stereo WAV recordings (NUMBER.wav)");
   d->callback([dial, exit_code] { *exit_code = RunDial(*dial); });
 }
 

@@ -1,5 +1,7 @@
 #include "sim/carrier_sim.h"
 
+#include "telephony/media_session.h"
+
 #include <cstdint>
 
 extern "C" {
@@ -137,6 +139,21 @@ Result<CarrierProfile> CarrierProfile::Parse(std::string_view text, std::string_
           for (const auto& [rk, rv] : *rt) {
             std::string_view n = rk.str();
             if (n == "behaviour") continue;
+            if (n == "dtmf" || n == "dtmf_mode") {
+              auto str = rv.value<std::string>();
+              if (!str) return err(rv, sub + "." + std::string(n), "expected a string");
+              if (n == "dtmf") {
+                if (str->find_first_not_of("0123456789*#ABCD") != std::string::npos) {
+                  return err(rv, sub + ".dtmf", "expected DTMF keys 0-9 * # A-D");
+                }
+                b.dtmf = *str;
+              } else if (*str == "inband" || *str == "rfc4733") {
+                b.dtmf_in_band = *str == "inband";
+              } else {
+                return err(rv, sub + ".dtmf_mode", "expected rfc4733 or inband");
+              }
+              continue;
+            }
             double x = 0;
             DZ_RETURN_IF_ERROR(number(rv, sub + "." + std::string(n), &x));
             if (n == "code") {
@@ -149,6 +166,8 @@ Result<CarrierProfile> CarrierProfile::Parse(std::string_view text, std::string_
               b.ring_s = x;
             } else if (n == "talk") {
               b.talk_s = x;
+            } else if (n == "dtmf_at") {
+              b.dtmf_at = x;
             } else {
               return err(rv, sub + "." + std::string(n), "unknown key");
             }
@@ -195,9 +214,11 @@ SimBehaviour CarrierProfile::Decide(const std::string& number) const {
 struct SimCall {
   CarrierSim::Impl* sim = nullptr;
   struct sipsess* sess = nullptr;
-  struct udp_sock* rtp = nullptr;
-  struct tmr ring_tmr {
-  }, talk_tmr{}, free_tmr{};
+  std::unique_ptr<MediaSession> media;
+  struct tmr ring_tmr {};
+  struct tmr talk_tmr {};
+  struct tmr free_tmr {};
+  struct tmr dtmf_tmr {};
   SimBehaviour behaviour;
   bool answered = false, closed = false;
   std::string sdp;
@@ -208,6 +229,7 @@ struct CarrierSim::Impl {
   struct sip* sip = nullptr;
   struct sipsess_sock* sock = nullptr;
   std::list<std::unique_ptr<SimCall>> calls;
+  MediaTicker ticker;
   CarrierStats stats;
   uint16_t port = 0;
   std::string ip;
@@ -229,6 +251,12 @@ void CloseLater(SimCall* c) {
   c->closed = true;
   tmr_cancel(&c->ring_tmr);
   tmr_cancel(&c->talk_tmr);
+  tmr_cancel(&c->dtmf_tmr);
+  if (c->media) {
+    c->media->Stop();
+    c->sim->stats.audio_seconds += c->media->stats().seconds_received;
+    c->sim->stats.voice_seconds += c->media->stats().seconds_with_voice;
+  }
   tmr_start(&c->free_tmr, 0, FreeCall, c);
 }
 
@@ -271,6 +299,11 @@ void CalleeHangsUp(void* arg) {
   CloseLater(c);
 }
 
+void PressKeys(void* arg) {
+  auto* c = static_cast<SimCall*>(arg);
+  if (c->media) c->media->SendDtmf(c->behaviour.dtmf, c->behaviour.dtmf_in_band);
+}
+
 void AnswerNow(void* arg) {
   auto* c = static_cast<SimCall*>(arg);
   struct mbuf* desc = mbuf_alloc(512);
@@ -285,6 +318,10 @@ void AnswerNow(void* arg) {
   }
   c->answered = true;
   ++c->sim->stats.answered;
+  c->media->Start();
+  if (!c->behaviour.dtmf.empty()) {
+    tmr_start(&c->dtmf_tmr, static_cast<uint64_t>(c->behaviour.dtmf_at * 1000), PressKeys, c);
+  }
   if (c->behaviour.talk_s) {
     tmr_start(&c->talk_tmr, static_cast<uint64_t>(*c->behaviour.talk_s * 1000), CalleeHangsUp, c);
   }
@@ -356,12 +393,6 @@ void RejectNow(void* arg) {
   CloseLater(c);
 }
 
-void RtpIgnore(const struct sa* src, struct mbuf* mb, void* arg) {
-  (void)src;
-  (void)mb;
-  (void)arg;
-}
-
 bool Authorized(CarrierSim::Impl* sim, const struct sip_msg* msg) {
   const struct sip_hdr* h = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
   if (!h) return false;
@@ -396,23 +427,27 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
   tmr_init(&c->ring_tmr);
   tmr_init(&c->talk_tmr);
   tmr_init(&c->free_tmr);
+  tmr_init(&c->dtmf_tmr);
   c->behaviour = sim->profile.Decide(PlString(msg->uri.user));
-  struct sa rtp_addr;
-  sa_set_str(&rtp_addr, sim->ip.c_str(), 0);
-  if (udp_listen(&c->rtp, &rtp_addr, RtpIgnore, c) == 0) udp_local_get(c->rtp, &rtp_addr);
-  char sdp[400];
-  re_snprintf(sdp, sizeof sdp,
-              "v=0\r\no=sim 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
-              "m=audio %u RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
-              "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n",
-              sim->ip.c_str(), sim->ip.c_str(), sa_port(&rtp_addr));
-  c->sdp = sdp;
+  auto media = MediaSession::Create(&sim->ticker, sim->ip);
+  if (!media.ok()) {
+    sip_reply(sim->sip, msg, 500, "Server Internal Error");
+    return;
+  }
+  c->media = std::move(media).value();
+  std::string offer(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
+  auto answer = c->media->AnswerTo(offer);
+  if (!answer.ok()) {
+    ++sim->stats.not_acceptable;
+    sip_reply(sim->sip, msg, 488, "Not Acceptable Here");
+    return;
+  }
+  c->sdp = *answer;
   int err = sipsess_accept(&c->sess, sim->sock, msg, 180, "Ringing", "sim", "application/sdp",
                            nullptr, nullptr, nullptr, false, SimOffer, SimAnswer, SimEstablished,
                            nullptr, nullptr, SimClose, c, nullptr);
   if (err) {
     sip_reply(sim->sip, msg, 500, "Server Internal Error");
-    c->rtp = static_cast<struct udp_sock*>(mem_deref(c->rtp));
     return;
   }
   uint64_t ring_ms = static_cast<uint64_t>(c->behaviour.ring_s.value_or(0) * 1000);
@@ -431,8 +466,9 @@ CarrierSim::Impl::~Impl() {
     tmr_cancel(&c->ring_tmr);
     tmr_cancel(&c->talk_tmr);
     tmr_cancel(&c->free_tmr);
+    tmr_cancel(&c->dtmf_tmr);
     c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
-    c->rtp = static_cast<struct udp_sock*>(mem_deref(c->rtp));
+    c->media.reset();
   }
   if (sock) {
     sipsess_close_all(sock);
@@ -445,7 +481,7 @@ CarrierSim::Impl::~Impl() {
 }
 
 void CarrierSim::Impl::Release(SimCall* c) {
-  c->rtp = static_cast<struct udp_sock*>(mem_deref(c->rtp));
+  c->media.reset();
   calls.remove_if([c](const std::unique_ptr<SimCall>& p) { return p.get() == c; });
 }
 

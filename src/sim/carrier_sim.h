@@ -24,6 +24,9 @@ struct SimBehaviour {
   std::optional<int> q850;       // kReject: Reason header cause
   std::optional<double> ring_s;  // before answering (kAnswer) or before the 180 (others)
   std::optional<double> talk_s;  // kAnswer: callee hangs up after this; nullopt = stays
+  std::string dtmf;              // kAnswer: keys pressed after answer
+  double dtmf_at = 1.0;          // seconds after answer
+  bool dtmf_in_band = false;     // tones in the audio instead of RFC 4733 events
 };
 
 struct CarrierProfile {
@@ -44,7 +47,9 @@ struct CarrierProfile {
 
 struct CarrierStats {
   int64_t invites = 0, challenged = 0, answered = 0, rejected = 0, cancelled = 0,
-          hangups_by_callee = 0, hangups_by_caller = 0, malformed = 0;
+          hangups_by_callee = 0, hangups_by_caller = 0, malformed = 0, not_acceptable = 0;
+  double audio_seconds = 0;  // audio received from callers
+  double voice_seconds = 0;  // of which above speech level: what "the callee heard"
 };
 
 class CarrierSim {

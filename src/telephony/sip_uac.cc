@@ -10,6 +10,7 @@ extern "C" {
 #include <list>
 
 #include "core/model/sip_outcome.h"
+#include "telephony/media_session.h"
 
 namespace dozvon {
 namespace {
@@ -31,6 +32,7 @@ struct SipUac::Impl {
   struct sip* sip = nullptr;
   struct sipsess_sock* sock = nullptr;
   std::list<std::unique_ptr<Call>> calls;
+  MediaTicker ticker;
   uint16_t port = 0;
   std::string local_ip;
   ~Impl();
@@ -42,12 +44,13 @@ struct Call {
   DialRequest req;
   std::function<void(const CallResult&)> done;
   struct sipsess* sess = nullptr;
-  struct udp_sock* rtp = nullptr;  // media socket offered in SDP; media engine comes next
+  std::unique_ptr<MediaSession> media;
+  std::shared_ptr<const Pcm> prompt;
   struct tmr ring_tmr {};
   struct tmr hold_tmr {};
   struct tmr finish_tmr {};
   SteadyClock::time_point invited, first_progress, answered;
-  bool got_progress = false, was_answered = false, finished = false;
+  bool got_progress = false, was_answered = false, finished = false, media_failed = false;
   CallResult result;
 };
 
@@ -72,9 +75,16 @@ int OfferHandler(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
   return 0;
 }
 
+void HoldExpired(void* arg);
+
 int AnswerHandler(const struct sip_msg* msg, void* arg) {
-  (void)msg;
-  (void)arg;
+  auto* c = static_cast<Call*>(arg);
+  std::string sdp(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
+  Status s = c->media->ApplyAnswer(sdp);
+  if (!s.ok()) {
+    c->result.reason = s.message();
+    c->media_failed = true;
+  }
   return 0;
 }
 
@@ -106,8 +116,22 @@ void EstablishedHandler(const struct sip_msg* msg, void* arg) {
   SipOutcome o = OutcomeFromSip(200, std::nullopt, false);
   c->result.outcome = o.outcome;
   c->result.sip_status = 200;
+  if (c->media_failed) {
+    // Answered, but no codec we can speak: end it at once with a clear reason.
+    c->result.outcome = Outcome::kFailed;
+    tmr_start(&c->hold_tmr, 0, HoldExpired, c);
+    return;
+  }
   c->result.reason = "200 OK";
-  tmr_start(&c->hold_tmr, static_cast<uint64_t>(c->req.hold.count()), HoldExpired, c);
+  c->media->Start();
+  if (c->prompt) {
+    c->media->Play(c->prompt);
+    c->media->on_prompt_end = [c] {
+      tmr_start(&c->hold_tmr, static_cast<uint64_t>(c->req.hold.count()), HoldExpired, c);
+    };
+  } else {
+    tmr_start(&c->hold_tmr, static_cast<uint64_t>(c->req.hold.count()), HoldExpired, c);
+  }
 }
 
 void CloseHandler(int err, const struct sip_msg* msg, void* arg) {
@@ -160,14 +184,25 @@ void FinishNow(void* arg) {
 void FinishLater(Call* c) {
   if (c->finished) return;
   c->finished = true;
+  if (c->media) {
+    c->media->Stop();
+    const MediaStats& m = c->media->stats();
+    c->result.prompt_seconds_played = m.prompt_seconds_played;
+    c->result.prompt_finished = m.prompt_finished;
+    c->result.dtmf = m.dtmf;
+    c->result.seconds_received = m.seconds_received;
+    c->result.seconds_with_voice = m.seconds_with_voice;
+    if (c->was_answered && !c->req.record_path.empty()) {
+      Status s = c->media->WriteRecording(c->req.record_path, MediaSession::RecordSide::kBoth);
+      if (s.ok()) {
+        c->result.recording = c->req.record_path;
+      } else {
+        c->result.reason += "; recording: " + s.message();
+      }
+    }
+  }
   if (c->was_answered) c->result.talk_s = Since(c->answered, SteadyClock::now());
   tmr_start(&c->finish_tmr, 0, FinishNow, c);
-}
-
-void RtpDrop(const struct sa* src, struct mbuf* mb, void* arg) {
-  (void)src;
-  (void)mb;
-  (void)arg;
 }
 
 }  // namespace
@@ -178,7 +213,7 @@ SipUac::Impl::~Impl() {
     tmr_cancel(&c->hold_tmr);
     tmr_cancel(&c->finish_tmr);
     c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
-    c->rtp = static_cast<struct udp_sock*>(mem_deref(c->rtp));
+    c->media.reset();
   }
   if (sock) {
     sipsess_close_all(sock);
@@ -191,7 +226,7 @@ SipUac::Impl::~Impl() {
 }
 
 void SipUac::Impl::Finish(Call* c) {
-  c->rtp = static_cast<struct udp_sock*>(mem_deref(c->rtp));
+  c->media.reset();
   auto done = std::move(c->done);
   CallResult result = c->result;
   calls.remove_if([c](const std::unique_ptr<Call>& p) { return p.get() == c; });
@@ -238,21 +273,19 @@ Status SipUac::Dial(const DialRequest& req, std::function<void(const CallResult&
   tmr_init(&c->hold_tmr);
   tmr_init(&c->finish_tmr);
 
-  struct sa rtp_addr;
-  sa_set_str(&rtp_addr, impl_->local_ip.c_str(), 0);
-  int err = udp_listen(&c->rtp, &rtp_addr, RtpDrop, c);
-  if (err) return Status::Unavailable(std::string("rtp socket: ") + std::strerror(err));
-  udp_local_get(c->rtp, &rtp_addr);
-
-  char sdp[512];
-  re_snprintf(sdp, sizeof sdp,
-              "v=0\r\no=dozvon 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
-              "m=audio %u RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
-              "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\n"
-              "a=sendrecv\r\n",
-              impl_->local_ip.c_str(), impl_->local_ip.c_str(), sa_port(&rtp_addr));
-  struct mbuf* desc = mbuf_alloc(512);
-  mbuf_write_str(desc, sdp);
+  if (!req.prompt_path.empty()) {
+    auto prompt = LoadPrompt(req.prompt_path);
+    if (!prompt.ok()) return prompt.status();
+    c->prompt = *prompt;
+  }
+  auto media = MediaSession::Create(&impl_->ticker, impl_->local_ip);
+  if (!media.ok()) return media.status();
+  c->media = std::move(media).value();
+  if (!req.record_path.empty()) c->media->EnableRecording();
+  auto offer = c->media->Offer();
+  if (!offer.ok()) return offer.status();
+  struct mbuf* desc = mbuf_alloc(offer->size() + 1);
+  mbuf_write_mem(desc, reinterpret_cast<const uint8_t*>(offer->data()), offer->size());
   mbuf_set_pos(desc, 0);
 
   char to_uri[256], from_uri[256];
@@ -261,16 +294,14 @@ Status SipUac::Dial(const DialRequest& req, std::function<void(const CallResult&
   re_snprintf(from_uri, sizeof from_uri, "sip:%s@%s", impl_->trunk.caller_id.c_str(),
               impl_->local_ip.c_str());
   c->invited = SteadyClock::now();
+  int err;
   // The caller ID is our own configuration; still, it goes through "%s", never as a format.
   err = sipsess_connect(&c->sess, impl_->sock, to_uri, nullptr, from_uri,
                         impl_->trunk.caller_id.c_str(), nullptr, 0, "application/sdp", desc,
                         AuthHandler, c, false, OfferHandler, AnswerHandler, ProgressHandler,
                         EstablishedHandler, nullptr, nullptr, CloseHandler, c, nullptr);
   mem_deref(desc);
-  if (err) {
-    c->rtp = static_cast<struct udp_sock*>(mem_deref(c->rtp));
-    return Status::Unavailable(std::string("INVITE: ") + std::strerror(err));
-  }
+  if (err) return Status::Unavailable(std::string("INVITE: ") + std::strerror(err));
   tmr_start(&c->ring_tmr, static_cast<uint64_t>(req.ring_timeout.count()), RingTimeout, c);
   impl_->calls.push_back(std::move(call));
   return Status::Ok();

@@ -28,7 +28,10 @@ struct TrunkConfig {
 struct DialRequest {
   std::string to_e164;  // "+79161234567"
   std::chrono::milliseconds ring_timeout{30000};
-  std::chrono::milliseconds hold{1000};  // after answer, hang up after this (no media yet)
+  // Hang up this long after answer, or after the prompt ends when there is one.
+  std::chrono::milliseconds hold{1000};
+  std::string prompt_path;  // WAV (any rate) played on answer; "" = silence
+  std::string record_path;  // WAV of the call: stereo, left us, right the far end; "" = none
 };
 
 enum class HangupBy { kNone, kUs, kThem };
@@ -44,6 +47,13 @@ struct CallResult {
   std::optional<double> answer_s;           // INVITE to 200 OK
   std::optional<double> talk_s;             // 200 OK to hang-up
   std::string reason;                       // readable: "486 Busy Here"
+  // Media, for answered calls.
+  double prompt_seconds_played = 0;  // heard by the far end, up to its hang-up
+  bool prompt_finished = false;      // false: the far end hung up first
+  std::string dtmf;                  // keys the far end pressed (RFC 4733 or in band)
+  double seconds_received = 0;       // audio received from the far end
+  double seconds_with_voice = 0;
+  std::string recording;  // path written, or "" (see reason if it failed)
 };
 
 class SipUac {

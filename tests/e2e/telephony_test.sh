@@ -181,4 +181,88 @@ wait "$SIPP_PID" || fail "sipp: $(tail -20 "$T/sipp.out")"
 [ "$(field "$T/sipp.json" +79161234567 hangup_by)" = us ] || fail "sipp hangup"
 ok
 
+# 9. Media: a WAV prompt (16 kHz, resampled to 8 kHz once) is heard by the far end for its
+#    length; an early hang-up reports the seconds heard; RFC 4733 and in-band DTMF are
+#    detected; a stereo recording is written.
+/usr/bin/python3 - "$T/tone16k.wav" <<'PY'
+import math, struct, sys, wave
+w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000)
+w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / 16000)))
+                       for i in range(32000)))
+w.close()
+PY
+cat > "$T/media.toml" <<'TOML'
+[ring]
+mean = 0.1
+[talk]
+stay_share = 1.0
+[shares]
+answer = 1
+busy = 0
+no_answer = 0
+invalid = 0
+rejected = 0
+congestion = 0
+[numbers]
+"+79990000010" = { behaviour = "answer", ring = 0.1, talk = 0.8 }
+"+79990000011" = { behaviour = "answer", ring = 0.1, dtmf = "19", dtmf_at = 0.4 }
+"+79990000012" = { behaviour = "answer", ring = 0.1, dtmf = "2", dtmf_at = 0.4, dtmf_mode = "inband" }
+TOML
+mkdir -p "$T/rec"
+start_sim "$T/media.toml"
+timeout 30 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79161234567 --to +79990000010 \
+  --to +79990000011 --to +79990000012 --prompt "$T/tone16k.wav" --hold 300ms --record "$T/rec" > "$T/media.out"
+stop_sim
+near() { /usr/bin/python3 -c "import sys; sys.exit(0 if abs(float(sys.argv[1]) - float(sys.argv[2])) <= float(sys.argv[3]) else 1)" "$@"; }
+near "$(field "$T/media.out" +79161234567 prompt_seconds_played)" 2.0 0.05 || fail "prompt length: $(cat "$T/media.out")"
+[ "$(field "$T/media.out" +79161234567 prompt_finished)" = True ] || fail "prompt finished"
+near "$(field "$T/media.out" +79990000010 prompt_seconds_played)" 0.8 0.15 || fail "early hang-up seconds"
+[ "$(field "$T/media.out" +79990000010 prompt_finished)" = False ] || fail "early hang-up flag"
+[ "$(field "$T/media.out" +79990000010 hangup_by)" = them ] || fail "early hang-up by"
+[ "$(field "$T/media.out" +79990000011 dtmf)" = 19 ] || fail "rfc4733 dtmf: $(field "$T/media.out" +79990000011 dtmf)"
+[ "$(field "$T/media.out" +79990000012 dtmf)" = 2 ] || fail "in-band dtmf: $(field "$T/media.out" +79990000012 dtmf)"
+# What the far end heard: 2.0 + 0.8 + 2.0 + 2.0 s of tone above speech level.
+voice=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])["voice_seconds"])' "$T/sim.out")
+near "$voice" 6.8 0.3 || fail "far end heard $voice s of audio, expected 6.8"
+/usr/bin/python3 - "$T/rec/79161234567.wav" <<'PY' || fail "recording"
+import array, math, sys, wave
+w = wave.open(sys.argv[1])
+assert w.getnchannels() == 2 and w.getframerate() == 8000, (w.getnchannels(), w.getframerate())
+n = w.getnframes()
+assert 2.0 * 8000 <= n <= 3.0 * 8000, n
+a = array.array("h", w.readframes(n))
+left = a[0::2]
+rms = math.sqrt(sum(x * x for x in left[:16000]) / 16000)
+assert rms > 3000, rms  # our side carries the 440 Hz prompt
+PY
+ok
+
+# 10. SDP without a usable codec: the carrier answers 488 and keeps serving.
+start_sim "$T/media.toml"
+/usr/bin/python3 - "$PORT" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); s.settimeout(3)
+me = s.getsockname()[1]
+sdp = "v=0\r\no=x 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n"
+msg = ("INVITE sip:+79161234567@127.0.0.1:%d SIP/2.0\r\n"
+       "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-g729;rport\r\n"
+       "From: <sip:t@127.0.0.1>;tag=1\r\nTo: <sip:+79161234567@127.0.0.1>\r\n"
+       "Call-ID: g729-test\r\nCSeq: 1 INVITE\r\nContact: <sip:t@127.0.0.1:%d>\r\n"
+       "Max-Forwards: 70\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s"
+       % (port, me, me, len(sdp), sdp))
+s.sendto(msg.encode(), ("127.0.0.1", port))
+while True:
+    data = s.recv(4096).decode()
+    code = int(data.split(" ")[1])
+    if code >= 200:
+        assert code == 488, data
+        break
+PY
+timeout 20 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79161234567 --hold 200ms > "$T/after488"
+[ "$(field "$T/after488" +79161234567 outcome)" = answered ] || fail "after 488: $(cat "$T/after488")"
+stop_sim
+grep -q '"not_acceptable":1' "$T/sim.out" || fail "488 not counted: $(tail -1 "$T/sim.out")"
+ok
+
 echo "$passed passed, 0 failed"

@@ -1,0 +1,80 @@
+#include "telephony/audio.h"
+
+#include <sndfile.h>
+#include <spandsp.h>
+#include <speex/speex_resampler.h>
+#include <sys/stat.h>
+
+#include <cmath>
+#include <map>
+#include <mutex>
+
+namespace dozvon {
+
+uint8_t LinearToUlaw(int16_t s) { return linear_to_ulaw(s); }
+int16_t UlawToLinear(uint8_t u) { return ulaw_to_linear(u); }
+uint8_t LinearToAlaw(int16_t s) { return linear_to_alaw(s); }
+int16_t AlawToLinear(uint8_t a) { return alaw_to_linear(a); }
+
+double Rms(std::span<const int16_t> frame) {
+  if (frame.empty()) return 0;
+  double sum = 0;
+  for (int16_t s : frame) sum += static_cast<double>(s) * s;
+  return std::sqrt(sum / frame.size());
+}
+
+namespace {
+
+struct CacheEntry {
+  int64_t mtime = 0;
+  std::shared_ptr<const Pcm> pcm;
+};
+
+Result<Pcm> Decode(const std::string& path) {
+  SF_INFO info{};
+  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
+  if (!f) return Status::InvalidArgument(path + ": " + sf_strerror(nullptr));
+  if (info.channels < 1 || info.samplerate < 4000 || info.frames > 8000LL * 3600 * 48) {
+    sf_close(f);
+    return Status::InvalidArgument(path + ": unsupported audio (" + std::to_string(info.channels) +
+                                   " channels, " + std::to_string(info.samplerate) + " Hz)");
+  }
+  std::vector<int16_t> inter(static_cast<size_t>(info.frames) * info.channels);
+  sf_count_t got = sf_readf_short(f, inter.data(), info.frames);
+  sf_close(f);
+  std::vector<int16_t> mono(static_cast<size_t>(got));
+  for (sf_count_t i = 0; i < got; ++i) {
+    int sum = 0;
+    for (int c = 0; c < info.channels; ++c) sum += inter[i * info.channels + c];
+    mono[i] = static_cast<int16_t>(sum / info.channels);
+  }
+  if (info.samplerate == 8000) return mono;
+  int err = 0;
+  SpeexResamplerState* rs = speex_resampler_init(1, info.samplerate, 8000, 5, &err);
+  if (!rs) return Status::Internal(path + ": resampler: " + speex_resampler_strerror(err));
+  Pcm out(mono.size() * 8000 / info.samplerate + 64);
+  spx_uint32_t in_len = static_cast<spx_uint32_t>(mono.size());
+  spx_uint32_t out_len = static_cast<spx_uint32_t>(out.size());
+  speex_resampler_process_int(rs, 0, mono.data(), &in_len, out.data(), &out_len);
+  speex_resampler_destroy(rs);
+  out.resize(out_len);
+  return out;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Pcm>> LoadPrompt(const std::string& path) {
+  static std::mutex mu;
+  static std::map<std::string, CacheEntry> cache;
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return Status::NotFound(path + ": no such prompt file");
+  std::lock_guard lock(mu);
+  auto it = cache.find(path);
+  if (it != cache.end() && it->second.mtime == st.st_mtime) return it->second.pcm;
+  DZ_ASSIGN_OR_RETURN(Pcm pcm, Decode(path));
+  auto shared = std::make_shared<const Pcm>(std::move(pcm));
+  cache[path] = {st.st_mtime, shared};
+  return shared;
+}
+
+}  // namespace dozvon

@@ -1,0 +1,30 @@
+// Audio helpers at the adapter edge: prompts as 8 kHz 16-bit mono PCM (libsndfile reads any
+// WAV; speexdsp resamples once; the result is cached per file), and G.711 via spandsp.
+// Thread-safety: LoadPrompt is safe from any thread (the cache is locked); the rest is pure.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace dozvon {
+
+using Pcm = std::vector<int16_t>;  // 8 kHz mono
+
+// Reads a sound file (WAV and whatever libsndfile reads), mixes to mono, resamples to 8 kHz.
+// Cached by path and modification time, so each prompt is converted once.
+Result<std::shared_ptr<const Pcm>> LoadPrompt(const std::string& path);
+
+uint8_t LinearToUlaw(int16_t s);
+int16_t UlawToLinear(uint8_t u);
+uint8_t LinearToAlaw(int16_t s);
+int16_t AlawToLinear(uint8_t a);
+
+// Root mean square of a frame, 0..32767.
+double Rms(std::span<const int16_t> frame);
+
+}  // namespace dozvon

@@ -1,0 +1,386 @@
+#include "telephony/media_session.h"
+
+#include <cstdint>
+#include <cstring>
+
+extern "C" {
+#include <re.h>
+}
+#include <sndfile.h>
+#include <spandsp.h>
+
+#include <algorithm>
+#include <deque>
+#include <vector>
+
+namespace dozvon {
+namespace {
+
+constexpr int kFrameSamples = 160;  // 20 ms at 8 kHz
+constexpr uint64_t kFrameMs = 20;
+constexpr uint64_t kTickMs = 5;
+constexpr double kVoiceRms = 300;  // about -40 dBm0: above line noise, below speech
+
+std::string MbufString(struct mbuf* mb) {
+  return std::string(reinterpret_cast<const char*>(mb->buf), mb->end);
+}
+
+struct mbuf* StringMbuf(std::string_view s) {
+  struct mbuf* mb = mbuf_alloc(s.size() + 1);
+  mbuf_write_mem(mb, reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  mbuf_set_pos(mb, 0);
+  return mb;
+}
+
+}  // namespace
+
+struct MediaTicker::Impl {
+  struct tmr tmr {};
+  std::vector<MediaSession*> sessions;
+  MediaTicker* owner = nullptr;
+  static void OnTick(void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    uint64_t now = tmr_jiffies();
+    // Copy: a session may remove itself from a callback.
+    std::vector<MediaSession*> copy = self->sessions;
+    for (MediaSession* s : copy) s->Tick(now);
+    tmr_start(&self->tmr, kTickMs, OnTick, self);
+  }
+};
+
+MediaTicker::MediaTicker() : impl_(std::make_unique<Impl>()) {
+  impl_->owner = this;
+  tmr_init(&impl_->tmr);
+}
+MediaTicker::~MediaTicker() { tmr_cancel(&impl_->tmr); }
+
+void MediaTicker::Add(MediaSession* s) {
+  if (impl_->sessions.empty()) tmr_start(&impl_->tmr, kTickMs, Impl::OnTick, impl_.get());
+  impl_->sessions.push_back(s);
+}
+
+void MediaTicker::Remove(MediaSession* s) {
+  auto& v = impl_->sessions;
+  v.erase(std::remove(v.begin(), v.end(), s), v.end());
+  if (v.empty()) tmr_cancel(&impl_->tmr);
+}
+
+struct MediaSession::Impl {
+  MediaSession* self = nullptr;
+  struct rtp_sock* rtp = nullptr;
+  struct sdp_session* sdp = nullptr;
+  struct sdp_media* media = nullptr;
+  struct sa raddr {};
+  bool have_remote = false;
+  bool ulaw = true;
+  int audio_pt = 0;
+  int telev_pt = -1;
+  bool running = false;
+  uint64_t next_ms = 0;
+  uint32_t ts = 0;
+  bool first_packet = true;
+  std::shared_ptr<const Pcm> prompt;
+  size_t prompt_pos = 0;
+  // DTMF out
+  std::deque<char> dtmf_queue;
+  bool dtmf_in_band = false;
+  int event_frames_left = 0;  // frames of the current RFC 4733 event still to send
+  int event_code = -1;
+  uint32_t event_ts = 0;
+  int event_duration = 0;
+  int end_packets_left = 0;
+  dtmf_tx_state_t* tx = nullptr;
+  // DTMF in
+  dtmf_rx_state_t* rx = nullptr;
+  uint32_t last_event_ts = 0;
+  bool seen_event = false;
+  uint64_t last_event_ms = 0;
+  // Recording
+  bool recording = false;
+  Pcm rec_sent, rec_received;
+  static constexpr size_t kMaxRecord = 8000 * 3600;
+
+  ~Impl() {
+    rtp = static_cast<struct rtp_sock*>(mem_deref(rtp));
+    sdp = static_cast<struct sdp_session*>(mem_deref(sdp));
+    if (tx) dtmf_tx_free(tx);
+    if (rx) dtmf_rx_free(rx);
+  }
+
+  void Digit(char d) {
+    self->stats_.dtmf.push_back(d);
+    if (self->on_dtmf) self->on_dtmf(d);
+  }
+
+  static void InBandDigits(void* arg, const char* digits, int len) {
+    auto* impl = static_cast<Impl*>(arg);
+    // RFC 4733 wins when the peer uses it: ignore the in-band echo of the same key press.
+    if (impl->seen_event && tmr_jiffies() - impl->last_event_ms < 1000) return;
+    for (int i = 0; i < len; ++i) impl->Digit(digits[i]);
+  }
+
+  static void OnRtp(const struct sa* src, const struct rtp_header* hdr, struct mbuf* mb,
+                    void* arg) {
+    auto* impl = static_cast<Impl*>(arg);
+    (void)src;
+    // Only the negotiated peer's media counts (fuzzed SDP may point anywhere).
+    if (impl->have_remote && !sa_cmp(src, &impl->raddr, SA_ADDR)) return;
+    MediaStats& st = impl->self->stats_;
+    ++st.packets_received;
+    size_t n = mbuf_get_left(mb);
+    const uint8_t* p = mbuf_buf(mb);
+    if (impl->telev_pt >= 0 && hdr->pt == impl->telev_pt) {
+      if (n < 4) return;
+      if (!impl->seen_event || hdr->ts != impl->last_event_ts) {
+        impl->seen_event = true;
+        impl->last_event_ts = hdr->ts;
+        impl->last_event_ms = tmr_jiffies();
+        int digit = telev_code2digit(p[0]);
+        if (digit > 0) impl->Digit(static_cast<char>(digit));
+      }
+      return;
+    }
+    if (hdr->pt != impl->audio_pt || n == 0 || n > 1000) return;
+    int16_t pcm[1000];
+    for (size_t i = 0; i < n; ++i) pcm[i] = impl->ulaw ? UlawToLinear(p[i]) : AlawToLinear(p[i]);
+    double secs = static_cast<double>(n) / 8000.0;
+    st.seconds_received += secs;
+    if (Rms({pcm, n}) > kVoiceRms) st.seconds_with_voice += secs;
+    dtmf_rx(impl->rx, pcm, static_cast<int>(n));
+    if (impl->recording && impl->rec_received.size() + n <= kMaxRecord) {
+      impl->rec_received.insert(impl->rec_received.end(), pcm, pcm + n);
+    }
+  }
+
+  void SendFrame() {
+    struct mbuf* mb = mbuf_alloc(RTP_HEADER_SIZE + kFrameSamples);
+    mb->pos = RTP_HEADER_SIZE;  // rtp_send writes the header in front (TELEPHONY.md)
+    mb->end = RTP_HEADER_SIZE;
+    bool marker = first_packet;
+    first_packet = false;
+    // An RFC 4733 event in progress replaces audio.
+    if (event_frames_left > 0 || end_packets_left > 0) {
+      bool end = event_frames_left == 0;
+      event_duration += end ? 0 : kFrameSamples;
+      uint8_t payload[4] = {
+          static_cast<uint8_t>(event_code), static_cast<uint8_t>((end ? 0x80 : 0) | 10),
+          static_cast<uint8_t>(event_duration >> 8), static_cast<uint8_t>(event_duration & 0xff)};
+      mbuf_write_mem(mb, payload, 4);
+      mb->pos = RTP_HEADER_SIZE;
+      bool first = event_duration == kFrameSamples && !end;
+      rtp_send(rtp, &raddr, false, first, static_cast<uint8_t>(telev_pt), event_ts, mb);
+      if (end) {
+        --end_packets_left;
+      } else if (--event_frames_left == 0) {
+        end_packets_left = 3;
+      }
+      mem_deref(mb);
+      ts += kFrameSamples;
+      return;
+    }
+    int16_t frame[kFrameSamples] = {};
+    bool from_prompt = false;
+    if (prompt && prompt_pos < prompt->size()) {
+      size_t n = std::min<size_t>(kFrameSamples, prompt->size() - prompt_pos);
+      std::memcpy(frame, prompt->data() + prompt_pos, n * sizeof(int16_t));
+      prompt_pos += n;
+      from_prompt = true;
+      self->stats_.prompt_seconds_played += static_cast<double>(n) / 8000.0;
+    }
+    if (dtmf_in_band) {
+      int16_t tone[kFrameSamples];
+      int got = dtmf_tx(tx, tone, kFrameSamples);
+      for (int i = 0; i < got; ++i) frame[i] = tone[i];
+      if (got < kFrameSamples) dtmf_in_band = false;
+    }
+    if (recording && rec_sent.size() + kFrameSamples <= kMaxRecord) {
+      rec_sent.insert(rec_sent.end(), frame, frame + kFrameSamples);
+    }
+    for (int i = 0; i < kFrameSamples; ++i) {
+      uint8_t b = ulaw ? LinearToUlaw(frame[i]) : LinearToAlaw(frame[i]);
+      mbuf_write_u8(mb, b);
+    }
+    mb->pos = RTP_HEADER_SIZE;
+    rtp_send(rtp, &raddr, false, marker, static_cast<uint8_t>(audio_pt), ts, mb);
+    mem_deref(mb);
+    ts += kFrameSamples;
+    ++self->stats_.frames_sent;
+    if (from_prompt && prompt_pos >= prompt->size()) {
+      self->stats_.prompt_finished = true;
+      prompt.reset();
+      if (self->on_prompt_end) self->on_prompt_end();
+    }
+  }
+
+  void StartNextDigit() {
+    if (dtmf_queue.empty() || telev_pt < 0) return;
+    char d = dtmf_queue.front();
+    dtmf_queue.pop_front();
+    event_code = telev_digit2code(d);
+    event_frames_left = 5;  // 100 ms
+    event_duration = 0;
+    event_ts = ts;
+  }
+};
+
+MediaSession::MediaSession() : impl_(std::make_unique<Impl>()) { impl_->self = this; }
+
+MediaSession::~MediaSession() { Stop(); }
+
+Result<std::unique_ptr<MediaSession>> MediaSession::Create(MediaTicker* ticker,
+                                                           const std::string& local_ip) {
+  std::unique_ptr<MediaSession> s(new MediaSession());
+  s->ticker_ = ticker;
+  Impl& m = *s->impl_;
+  struct sa ip;
+  if (sa_set_str(&ip, local_ip.c_str(), 0)) {
+    return Status::InvalidArgument("media address \"" + local_ip + "\": not an IP address");
+  }
+  int err = rtp_listen(&m.rtp, IPPROTO_UDP, &ip, 10000, 59998, true, Impl::OnRtp, nullptr, &m);
+  if (err) return Status::Unavailable(std::string("rtp_listen: ") + std::strerror(err));
+  struct sa laddr = ip;
+  udp_local_get(static_cast<struct udp_sock*>(rtp_sock(m.rtp)), &laddr);
+  err = sdp_session_alloc(&m.sdp, &laddr);
+  err |= sdp_media_add(&m.media, m.sdp, "audio", sa_port(&laddr), "RTP/AVP");
+  err |= sdp_format_add(nullptr, m.media, false, "0", "PCMU", 8000, 1, nullptr, nullptr, nullptr,
+                        false, nullptr);
+  err |= sdp_format_add(nullptr, m.media, false, "8", "PCMA", 8000, 1, nullptr, nullptr, nullptr,
+                        false, nullptr);
+  err |= sdp_format_add(nullptr, m.media, false, "101", telev_rtpfmt, 8000, 1, nullptr, nullptr,
+                        nullptr, false, "0-15");
+  if (err) return Status::Internal(std::string("sdp: ") + std::strerror(err));
+  m.rx = dtmf_rx_init(nullptr, Impl::InBandDigits, &m);
+  m.tx = dtmf_tx_init(nullptr);
+  return s;
+}
+
+Result<std::string> MediaSession::Offer() {
+  struct mbuf* mb = nullptr;
+  int err = sdp_encode(&mb, impl_->sdp, true);
+  if (err) return Status::Internal(std::string("sdp_encode: ") + std::strerror(err));
+  std::string out = MbufString(mb);
+  mem_deref(mb);
+  return out;
+}
+
+namespace {
+
+Status PickFormats(MediaSession::Impl& m) {
+  const struct sdp_format* fmt = sdp_media_rformat(m.media, nullptr);
+  if (!fmt || sa_port(sdp_media_raddr(m.media)) == 0) {
+    return Status::InvalidArgument("SDP: no usable audio codec (need PCMU or PCMA)");
+  }
+  m.ulaw = std::strcmp(fmt->name, "PCMU") == 0;
+  if (!m.ulaw && std::strcmp(fmt->name, "PCMA") != 0) {
+    return Status::InvalidArgument(std::string("SDP: codec ") + fmt->name + " is not G.711");
+  }
+  m.audio_pt = fmt->pt;
+  const struct sdp_format* te = sdp_media_rformat(m.media, telev_rtpfmt);
+  m.telev_pt = te ? te->pt : -1;
+  m.raddr = *sdp_media_raddr(m.media);
+  m.have_remote = true;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status MediaSession::ApplyAnswer(std::string_view sdp) {
+  struct mbuf* mb = StringMbuf(sdp);
+  int err = sdp_decode(impl_->sdp, mb, false);
+  mem_deref(mb);
+  if (err) return Status::InvalidArgument(std::string("SDP answer: ") + std::strerror(err));
+  return PickFormats(*impl_);
+}
+
+Result<std::string> MediaSession::AnswerTo(std::string_view offer) {
+  struct mbuf* mb = StringMbuf(offer);
+  int err = sdp_decode(impl_->sdp, mb, true);
+  mem_deref(mb);
+  if (err) return Status::InvalidArgument(std::string("SDP offer: ") + std::strerror(err));
+  DZ_RETURN_IF_ERROR(PickFormats(*impl_));
+  struct mbuf* out = nullptr;
+  err = sdp_encode(&out, impl_->sdp, false);
+  if (err) return Status::Internal(std::string("sdp_encode: ") + std::strerror(err));
+  std::string s = MbufString(out);
+  mem_deref(out);
+  return s;
+}
+
+void MediaSession::Start() {
+  if (impl_->running || !impl_->have_remote) return;
+  impl_->running = true;
+  impl_->next_ms = tmr_jiffies();
+  impl_->ts = static_cast<uint32_t>(rand_u32());
+  ticker_->Add(this);
+}
+
+void MediaSession::Stop() {
+  if (!impl_->running) return;
+  impl_->running = false;
+  ticker_->Remove(this);
+}
+
+void MediaSession::Play(std::shared_ptr<const Pcm> prompt) {
+  impl_->prompt = std::move(prompt);
+  impl_->prompt_pos = 0;
+  stats_.prompt_finished = false;
+  stats_.prompt_seconds_played = 0;
+}
+
+void MediaSession::SendDtmf(const std::string& digits, bool in_band) {
+  if (in_band || impl_->telev_pt < 0) {
+    dtmf_tx_put(impl_->tx, digits.c_str(), static_cast<int>(digits.size()));
+    impl_->dtmf_in_band = true;
+    return;
+  }
+  for (char d : digits) impl_->dtmf_queue.push_back(d);
+}
+
+void MediaSession::EnableRecording() { impl_->recording = true; }
+
+Status MediaSession::WriteRecording(const std::string& path, RecordSide side) const {
+  const Impl& m = *impl_;
+  SF_INFO info{};
+  info.samplerate = 8000;
+  info.channels = side == RecordSide::kBoth ? 2 : 1;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  std::vector<int16_t> data;
+  if (side == RecordSide::kBoth) {
+    size_t n = std::max(m.rec_sent.size(), m.rec_received.size());
+    data.resize(2 * n);
+    for (size_t i = 0; i < n; ++i) {
+      data[2 * i] = i < m.rec_sent.size() ? m.rec_sent[i] : 0;
+      data[2 * i + 1] = i < m.rec_received.size() ? m.rec_received[i] : 0;
+    }
+  } else {
+    data = side == RecordSide::kFarEnd ? m.rec_received : m.rec_sent;
+  }
+  // Written to a temporary name and renamed: a reader never sees half a recording.
+  std::string tmp = path + ".part";
+  SNDFILE* f = sf_open(tmp.c_str(), SFM_WRITE, &info);
+  if (!f) return Status::IoError(path + ": " + sf_strerror(nullptr));
+  sf_count_t frames = static_cast<sf_count_t>(data.size() / info.channels);
+  sf_count_t wrote = sf_writef_short(f, data.data(), frames);
+  sf_close(f);
+  if (wrote != frames || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return Status::IoError(path + ": write failed");
+  }
+  return Status::Ok();
+}
+
+void MediaSession::Tick(uint64_t now_ms) {
+  Impl& m = *impl_;
+  if (!m.running) return;
+  int sent = 0;
+  while (now_ms >= m.next_ms && sent < 3) {
+    if (m.event_frames_left == 0 && m.end_packets_left == 0) m.StartNextDigit();
+    if (sent > 0) ++ticker_->late_frames_;  // catching up: this frame is late
+    m.SendFrame();
+    m.next_ms += kFrameMs;
+    ++sent;
+  }
+  if (now_ms >= m.next_ms + kFrameMs) m.next_ms = now_ms;  // too far behind: skip, never burst
+}
+
+}  // namespace dozvon

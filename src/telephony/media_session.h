@@ -1,0 +1,88 @@
+// MediaSession: one call's audio. SDP offer/answer through libre's sdp module; RTP through
+// libre's rtp sockets; G.711 (PCMU or PCMA, as negotiated); a prompt played in 20 ms frames;
+// DTMF received both as RFC 4733 events and in band (spandsp), and sent either way; counters
+// of what was received and played. Frames are sent from one shared MediaTicker (a 5 ms tick
+// for all calls), never a timer per call (TELEPHONY.md pitfall 2).
+// Thread-safety: all on the libre loop thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "telephony/audio.h"
+
+namespace dozvon {
+
+class MediaSession;
+
+// Drives every registered session from one libre timer.
+class MediaTicker {
+ public:
+  MediaTicker();
+  ~MediaTicker();
+  void Add(MediaSession* s);
+  void Remove(MediaSession* s);
+  int64_t late_frames() const { return late_frames_; }
+
+  struct Impl;
+
+ private:
+  friend class MediaSession;
+  std::unique_ptr<Impl> impl_;
+  int64_t late_frames_ = 0;
+};
+
+struct MediaStats {
+  int64_t packets_received = 0;
+  double seconds_received = 0;    // audio received, 20 ms per frame
+  double seconds_with_voice = 0;  // frames above a speech-level RMS
+  std::string dtmf;               // digits received, in order
+  double prompt_seconds_played = 0;
+  bool prompt_finished = false;
+  int64_t frames_sent = 0;
+};
+
+class MediaSession {
+ public:
+  static Result<std::unique_ptr<MediaSession>> Create(MediaTicker* ticker,
+                                                      const std::string& local_ip);
+  ~MediaSession();
+
+  // SDP: the offer we send; the answer we got; or, for a UAS, our answer to their offer.
+  Result<std::string> Offer();
+  Status ApplyAnswer(std::string_view sdp);
+  Result<std::string> AnswerTo(std::string_view offer);
+
+  // Starts sending frames (silence until Play) once the remote address is known.
+  void Start();
+  void Stop();
+  void Play(std::shared_ptr<const Pcm> prompt);
+  void SendDtmf(const std::string& digits, bool in_band);
+
+  // Keeps what is sent and received, for WriteRecording (bounded to one hour per side).
+  void EnableRecording();
+  enum class RecordSide { kFarEnd, kNearEnd, kBoth };
+  // Writes a 8 kHz WAV: one side mono, or both as stereo (left: us, right: the far end).
+  Status WriteRecording(const std::string& path, RecordSide side) const;
+
+  const MediaStats& stats() const { return stats_; }
+  std::function<void(char)> on_dtmf;
+  std::function<void()> on_prompt_end;
+
+  // Called by the ticker: sends the frames that are due at `now_ms`.
+  void Tick(uint64_t now_ms);
+
+  struct Impl;
+
+ private:
+  MediaSession();
+  std::unique_ptr<Impl> impl_;
+  MediaStats stats_;
+  MediaTicker* ticker_ = nullptr;
+  friend struct Impl;
+};
+
+}  // namespace dozvon
