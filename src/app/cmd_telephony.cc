@@ -10,6 +10,7 @@
 #include "sim/carrier_sim.h"
 #include "telephony/event_loop.h"
 #include "telephony/sip_uac.h"
+#include "tts/tts.h"
 
 namespace dozvon {
 namespace {
@@ -89,6 +90,9 @@ struct DialArgs {
   std::string user, password;
   std::string prompt;
   std::string record;
+  std::string say;
+  std::string voice = "ru";
+  std::string tts_cache = "/tmp/dozvon-tts-cache";
 };
 
 int RunDial(const DialArgs& a) {
@@ -106,6 +110,25 @@ int RunDial(const DialArgs& a) {
                  (!ring.ok() ? ring.status() : hold.status()).message().c_str());
     return kExitBadInput;
   }
+  std::string prompt = a.prompt;
+  if (!a.say.empty()) {
+    if (!prompt.empty()) {
+      std::fprintf(stderr, "dozvon dial: give --prompt or --say, not both\n");
+      return kExitBadInput;
+    }
+    auto tts = Tts::Create(a.tts_cache);
+    if (!tts.ok()) {
+      std::fprintf(stderr, "dozvon dial: %s\n", tts.status().message().c_str());
+      return kExitFailure;
+    }
+    TtsRequest tr{a.say, a.voice, 160};
+    auto pcm = (*tts)->Synthesize(tr);
+    if (!pcm.ok()) {
+      std::fprintf(stderr, "dozvon dial: %s\n", pcm.status().message().c_str());
+      return kExitBadInput;
+    }
+    prompt = (*tts)->CachePath(tr);
+  }
   auto loop = EventLoop::Init();
   if (!loop.ok()) {
     std::fprintf(stderr, "dozvon dial: %s\n", loop.status().message().c_str());
@@ -119,7 +142,7 @@ int RunDial(const DialArgs& a) {
   size_t pending = a.to.size();
   int rc = kExitOk;
   for (const auto& to : a.to) {
-    DialRequest req{to, *ring, *hold, a.prompt, ""};
+    DialRequest req{to, *ring, *hold, prompt, ""};
     if (!a.record.empty()) req.record_path = a.record + "/" + to.substr(1) + ".wav";
     Status s = (*uac)->Dial(req, [&, to](const CallResult& r) {
       nlohmann::json j = {{"to", to},
@@ -178,6 +201,9 @@ void RegisterTelephony(CLI::App& app, int* exit_code) {
   d->add_option("--password", dial->password, "Digest auth password");
   d->add_option("--prompt", dial->prompt, "Sound file to play on answer (any WAV rate)");
   d->add_option("--record", dial->record, "Folder for stereo WAV recordings (NUMBER.wav)");
+  d->add_option("--say", dial->say, "Text to speak on answer (espeak-ng)");
+  d->add_option("--voice", dial->voice, "espeak-ng voice for --say (default ru)");
+  d->add_option("--tts-cache", dial->tts_cache, "Folder for synthesised prompts");
   d->callback([dial, exit_code] { *exit_code = RunDial(*dial); });
 }
 

@@ -237,7 +237,20 @@ assert rms > 3000, rms  # our side carries the 440 Hz prompt
 PY
 ok
 
-# 10. SDP without a usable codec: the carrier answers 488 and keeps serving.
+# 10. A TTS prompt (espeak-ng, Russian) is heard by the far end to its end.
+start_sim "$T/media.toml"
+timeout 30 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79161234567 --hold 200ms \
+  --say "Здравствуйте, Иван. Ваша задолженность 1500 рублей до 15 марта." --voice ru \
+  --tts-cache "$T/tts" > "$T/tts.out"
+stop_sim
+[ "$(field "$T/tts.out" +79161234567 prompt_finished)" = True ] || fail "tts: $(cat "$T/tts.out")"
+played=$(field "$T/tts.out" +79161234567 prompt_seconds_played)
+voice=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])["voice_seconds"])' "$T/sim.out")
+/usr/bin/python3 -c "import sys; p, v = float(sys.argv[1]), float(sys.argv[2]); sys.exit(0 if p > 2.0 and v > 0.5 * p else 1)" "$played" "$voice" \
+  || fail "tts heard $voice s of $played s"
+ok
+
+# 11. SDP without a usable codec: the carrier answers 488 and keeps serving.
 start_sim "$T/media.toml"
 /usr/bin/python3 - "$PORT" <<'PY'
 import socket, sys
