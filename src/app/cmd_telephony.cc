@@ -2,7 +2,9 @@
 // that places calls through a trunk and prints each result as a JSON line.
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdio>
+#include <map>
 
 #include "app/campaign_files.h"
 #include "app/commands.h"
@@ -91,6 +93,10 @@ struct DialArgs {
   std::string prompt;
   std::string record;
   std::string say;
+  int count = 0;
+  double cps = 0;
+  int max_calls = 0;
+  bool summary = false;
   std::string voice = "ru";
   std::string tts_cache = "/tmp/dozvon-tts-cache";
 };
@@ -103,6 +109,19 @@ int RunDial(const DialArgs& a) {
   }
   trunk.username = a.user;
   trunk.password = a.password;
+  trunk.cps = a.cps;
+  trunk.max_calls = a.max_calls;
+  // --count N: N calls to consecutive numbers from the first --to (load tests).
+  std::vector<std::string> targets = a.to;
+  if (a.count > 0) {
+    if (a.to.size() != 1 || a.to[0].size() < 4) {
+      std::fprintf(stderr, "dozvon dial: --count needs exactly one --to as the first number\n");
+      return kExitBadInput;
+    }
+    targets.clear();
+    long long first = std::atoll(a.to[0].c_str() + 1);
+    for (int i = 0; i < a.count; ++i) targets.push_back("+" + std::to_string(first + i));
+  }
   auto ring = ParseDuration(a.ring_timeout);
   auto hold = ParseDuration(a.hold);
   if (!ring.ok() || !hold.ok()) {
@@ -139,12 +158,27 @@ int RunDial(const DialArgs& a) {
     std::fprintf(stderr, "dozvon dial: %s\n", uac.status().message().c_str());
     return kExitFailure;
   }
-  size_t pending = a.to.size();
+  size_t pending = targets.size();
   int rc = kExitOk;
-  for (const auto& to : a.to) {
+  int64_t answered = 0, failed = 0, max_active = 0;
+  double prompt_seconds = 0;
+  std::map<std::string, int64_t> outcomes;
+  auto started = std::chrono::steady_clock::now();
+  SipUac* uac_ptr = nullptr;
+  for (const auto& to : targets) {
     DialRequest req{to, *ring, *hold, prompt, ""};
     if (!a.record.empty()) req.record_path = a.record + "/" + to.substr(1) + ".wav";
+    uac_ptr = uac->get();
     Status s = (*uac)->Dial(req, [&, to](const CallResult& r) {
+      max_active = std::max<int64_t>(max_active, uac_ptr->counters().active);
+      ++outcomes[std::string(ToString(r.outcome))];
+      if (r.outcome == Outcome::kAnswered) ++answered;
+      if (r.outcome == Outcome::kFailed || r.outcome == Outcome::kCongestion) ++failed;
+      prompt_seconds += r.prompt_seconds_played;
+      if (a.summary) {
+        if (--pending == 0) EventLoop::Stop();
+        return;
+      }
       nlohmann::json j = {{"to", to},
                           {"outcome", ToString(r.outcome)},
                           {"sip_status", r.sip_status},
@@ -177,6 +211,19 @@ int RunDial(const DialArgs& a) {
     }
   }
   (*loop)->Run();
+  if (a.summary) {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    TrunkCounters tc = (*uac)->counters();
+    nlohmann::json j = {{"calls", targets.size()},
+                        {"answered", answered},
+                        {"failed", failed},
+                        {"outcomes", outcomes},
+                        {"invites", tc.invites},
+                        {"elapsed_s", secs},
+                        {"late_frames", tc.late_frames},
+                        {"prompt_seconds", prompt_seconds}};
+    std::printf("%s\n", j.dump().c_str());
+  }
   uac->reset();
   return rc;
 }
@@ -202,6 +249,10 @@ void RegisterTelephony(CLI::App& app, int* exit_code) {
   d->add_option("--prompt", dial->prompt, "Sound file to play on answer (any WAV rate)");
   d->add_option("--record", dial->record, "Folder for stereo WAV recordings (NUMBER.wav)");
   d->add_option("--say", dial->say, "Text to speak on answer (espeak-ng)");
+  d->add_option("--count", dial->count, "Load test: N calls to consecutive numbers from --to");
+  d->add_option("--cps", dial->cps, "Trunk limit: INVITEs per second, evenly spaced");
+  d->add_option("--max-calls", dial->max_calls, "Trunk limit: concurrent calls");
+  d->add_flag("--summary", dial->summary, "Print one summary line instead of a line per call");
   d->add_option("--voice", dial->voice, "espeak-ng voice for --say (default ru)");
   d->add_option("--tts-cache", dial->tts_cache, "Folder for synthesised prompts");
   d->callback([dial, exit_code] { *exit_code = RunDial(*dial); });

@@ -236,7 +236,12 @@ Result<std::unique_ptr<MediaSession>> MediaSession::Create(MediaTicker* ticker,
   if (sa_set_str(&ip, local_ip.c_str(), 0)) {
     return Status::InvalidArgument("media address \"" + local_ip + "\": not an IP address");
   }
-  int err = rtp_listen(&m.rtp, IPPROTO_UDP, &ip, 10000, 59998, true, Impl::OnRtp, nullptr, &m);
+  // libre picks a random even port; with thousands of calls a pick can collide, so retry.
+  int err = 0;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    err = rtp_listen(&m.rtp, IPPROTO_UDP, &ip, 10000, 59998, true, Impl::OnRtp, nullptr, &m);
+    if (err != EADDRINUSE) break;
+  }
   if (err) return Status::Unavailable(std::string("rtp_listen: ") + std::strerror(err));
   struct sa laddr = ip;
   udp_local_get(static_cast<struct udp_sock*>(rtp_sock(m.rtp)), &laddr);

@@ -7,6 +7,7 @@ extern "C" {
 }
 
 #include <cstring>
+#include <deque>
 #include <list>
 
 #include "core/model/sip_outcome.h"
@@ -35,8 +36,15 @@ struct SipUac::Impl {
   MediaTicker ticker;
   uint16_t port = 0;
   std::string local_ip;
+  // CPS pacing: dials wait here and leave one every 1/cps seconds.
+  std::deque<Call*> waiting;
+  struct tmr cps_tmr {};
+  double next_invite_ms = 0;
+  TrunkCounters counters;
   ~Impl();
   void Finish(Call* c);
+  Status Invite(Call* c);
+  static void CpsTick(void* arg);
 };
 
 struct Call {
@@ -46,6 +54,7 @@ struct Call {
   struct sipsess* sess = nullptr;
   std::unique_ptr<MediaSession> media;
   std::shared_ptr<const Pcm> prompt;
+  std::string offer;  // our SDP
   struct tmr ring_tmr {};
   struct tmr hold_tmr {};
   struct tmr finish_tmr {};
@@ -208,6 +217,7 @@ void FinishLater(Call* c) {
 }  // namespace
 
 SipUac::Impl::~Impl() {
+  tmr_cancel(&cps_tmr);
   for (auto& c : calls) {
     tmr_cancel(&c->ring_tmr);
     tmr_cancel(&c->hold_tmr);
@@ -227,6 +237,8 @@ SipUac::Impl::~Impl() {
 
 void SipUac::Impl::Finish(Call* c) {
   c->media.reset();
+  ++counters.completed;
+  ++counters.by_outcome[c->result.outcome];
   auto done = std::move(c->done);
   CallResult result = c->result;
   calls.remove_if([c](const std::unique_ptr<Call>& p) { return p.get() == c; });
@@ -264,6 +276,10 @@ Status SipUac::Dial(const DialRequest& req, std::function<void(const CallResult&
       req.to_e164.find_first_not_of("0123456789", 1) != std::string::npos) {
     return Status::InvalidArgument("to \"" + req.to_e164 + "\": expected E.164 like +79161234567");
   }
+  const TrunkConfig& trunk = impl_->trunk;
+  if (trunk.max_calls > 0 && static_cast<int>(impl_->calls.size()) >= trunk.max_calls) {
+    return Status::Unavailable("trunk at max_calls (" + std::to_string(trunk.max_calls) + ")");
+  }
   auto call = std::make_unique<Call>();
   Call* c = call.get();
   c->uac = impl_.get();
@@ -272,39 +288,81 @@ Status SipUac::Dial(const DialRequest& req, std::function<void(const CallResult&
   tmr_init(&c->ring_tmr);
   tmr_init(&c->hold_tmr);
   tmr_init(&c->finish_tmr);
-
   if (!req.prompt_path.empty()) {
     auto prompt = LoadPrompt(req.prompt_path);
     if (!prompt.ok()) return prompt.status();
     c->prompt = *prompt;
   }
-  auto media = MediaSession::Create(&impl_->ticker, impl_->local_ip);
+  impl_->calls.push_back(std::move(call));
+  if (trunk.cps <= 0) {
+    Status st = impl_->Invite(c);
+    if (!st.ok()) impl_->calls.pop_back();
+    return st;
+  }
+  impl_->waiting.push_back(c);
+  if (impl_->waiting.size() == 1) tmr_start(&impl_->cps_tmr, 0, Impl::CpsTick, impl_.get());
+  return Status::Ok();
+}
+
+Status SipUac::Impl::Invite(Call* c) {
+  // Sockets are taken when the INVITE leaves, not while a dial waits for its CPS slot: a
+  // queue of thousands must not hold thousands of RTP ports.
+  auto media = MediaSession::Create(&ticker, local_ip);
   if (!media.ok()) return media.status();
   c->media = std::move(media).value();
-  if (!req.record_path.empty()) c->media->EnableRecording();
+  if (!c->req.record_path.empty()) c->media->EnableRecording();
   auto offer = c->media->Offer();
   if (!offer.ok()) return offer.status();
-  struct mbuf* desc = mbuf_alloc(offer->size() + 1);
-  mbuf_write_mem(desc, reinterpret_cast<const uint8_t*>(offer->data()), offer->size());
+  c->offer = std::move(offer).value();
+  struct mbuf* desc = mbuf_alloc(c->offer.size() + 1);
+  mbuf_write_mem(desc, reinterpret_cast<const uint8_t*>(c->offer.data()), c->offer.size());
   mbuf_set_pos(desc, 0);
-
   char to_uri[256], from_uri[256];
-  re_snprintf(to_uri, sizeof to_uri, "sip:%s@%s:%u", req.to_e164.c_str(), impl_->trunk.host.c_str(),
-              impl_->trunk.port);
-  re_snprintf(from_uri, sizeof from_uri, "sip:%s@%s", impl_->trunk.caller_id.c_str(),
-              impl_->local_ip.c_str());
+  re_snprintf(to_uri, sizeof to_uri, "sip:%s@%s:%u", c->req.to_e164.c_str(), trunk.host.c_str(),
+              trunk.port);
+  re_snprintf(from_uri, sizeof from_uri, "sip:%s@%s", trunk.caller_id.c_str(), local_ip.c_str());
   c->invited = SteadyClock::now();
-  int err;
   // The caller ID is our own configuration; still, it goes through "%s", never as a format.
-  err = sipsess_connect(&c->sess, impl_->sock, to_uri, nullptr, from_uri,
-                        impl_->trunk.caller_id.c_str(), nullptr, 0, "application/sdp", desc,
-                        AuthHandler, c, false, OfferHandler, AnswerHandler, ProgressHandler,
-                        EstablishedHandler, nullptr, nullptr, CloseHandler, c, nullptr);
+  int err = sipsess_connect(&c->sess, sock, to_uri, nullptr, from_uri, trunk.caller_id.c_str(),
+                            nullptr, 0, "application/sdp", desc, AuthHandler, c, false,
+                            OfferHandler, AnswerHandler, ProgressHandler, EstablishedHandler,
+                            nullptr, nullptr, CloseHandler, c, nullptr);
   mem_deref(desc);
   if (err) return Status::Unavailable(std::string("INVITE: ") + std::strerror(err));
-  tmr_start(&c->ring_tmr, static_cast<uint64_t>(req.ring_timeout.count()), RingTimeout, c);
-  impl_->calls.push_back(std::move(call));
+  ++counters.invites;
+  tmr_start(&c->ring_tmr, static_cast<uint64_t>(c->req.ring_timeout.count()), RingTimeout, c);
   return Status::Ok();
+}
+
+void SipUac::Impl::CpsTick(void* arg) {
+  auto* self = static_cast<Impl*>(arg);
+  const double gap_ms = 1000.0 / self->trunk.cps;
+  const double now = static_cast<double>(tmr_jiffies());
+  if (self->next_invite_ms < now - gap_ms) self->next_invite_ms = now;  // idle: no catch-up
+  // INVITEs leave one per slot; a slow tick sends the slots it missed, never more.
+  while (!self->waiting.empty() && self->next_invite_ms <= now) {
+    Call* c = self->waiting.front();
+    self->waiting.pop_front();
+    self->next_invite_ms += gap_ms;
+    Status s = self->Invite(c);
+    if (!s.ok()) {
+      c->result.outcome = Outcome::kFailed;
+      c->result.reason = s.message();
+      FinishLater(c);
+    }
+  }
+  if (!self->waiting.empty()) {
+    double wait = std::max(1.0, self->next_invite_ms - now);
+    tmr_start(&self->cps_tmr, static_cast<uint64_t>(wait), CpsTick, self);
+  }
+}
+
+TrunkCounters SipUac::counters() const {
+  TrunkCounters out = impl_->counters;
+  out.active = static_cast<int>(impl_->calls.size()) - static_cast<int>(impl_->waiting.size());
+  out.queued = static_cast<int>(impl_->waiting.size());
+  out.late_frames = impl_->ticker.late_frames();
+  return out;
 }
 
 }  // namespace dozvon

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,18 @@ struct TrunkConfig {
   std::string username;  // digest auth, when the trunk challenges
   std::string password;
   std::string caller_id = "dozvon";
+  int max_calls = 0;  // concurrent calls on this trunk; 0 = no limit
+  double cps = 0;     // INVITEs per second, spread evenly (never a burst); 0 = no limit
+};
+
+// What the trunk has done, for the core's pacing and for supervisors.
+struct TrunkCounters {
+  int active = 0;
+  int queued = 0;       // dials waiting for their CPS slot
+  int64_t invites = 0;  // INVITEs sent
+  int64_t completed = 0;
+  int64_t late_frames = 0;  // media frames sent late (the shared tick fell behind)
+  std::map<Outcome, int64_t> by_outcome;
 };
 
 struct DialRequest {
@@ -64,9 +77,11 @@ class SipUac {
   ~SipUac();
 
   uint16_t local_port() const;
-  // Starts a call; `done` is called once, on the loop thread, when it ends.
+  // Starts a call, or queues it for its CPS slot; `done` is called once, on the loop thread,
+  // when it ends. Unavailable when the trunk is at max_calls (nothing is queued then).
   Status Dial(const DialRequest& request, std::function<void(const CallResult&)> done);
   int active_calls() const;
+  TrunkCounters counters() const;
 
   struct Impl;
 
