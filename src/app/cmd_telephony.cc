@@ -200,6 +200,7 @@ int RunDial(const DialArgs& a) {
       j["dtmf"] = r.dtmf;
       j["seconds_received"] = r.seconds_received;
       j["recording"] = r.recording;
+      j["reinvites"] = r.reinvites;
       std::printf("%s\n", j.dump().c_str());
       std::fflush(stdout);
       if (--pending == 0) EventLoop::Stop();

@@ -168,6 +168,8 @@ Result<CarrierProfile> CarrierProfile::Parse(std::string_view text, std::string_
               b.talk_s = x;
             } else if (n == "dtmf_at") {
               b.dtmf_at = x;
+            } else if (n == "reinvite_at") {
+              b.reinvite_at = x;
             } else {
               return err(rv, sub + "." + std::string(n), "unknown key");
             }
@@ -219,6 +221,7 @@ struct SimCall {
   struct tmr talk_tmr {};
   struct tmr free_tmr {};
   struct tmr dtmf_tmr {};
+  struct tmr reinvite_tmr {};
   SimBehaviour behaviour;
   bool answered = false, closed = false;
   std::string sdp;
@@ -252,6 +255,7 @@ void CloseLater(SimCall* c) {
   tmr_cancel(&c->ring_tmr);
   tmr_cancel(&c->talk_tmr);
   tmr_cancel(&c->dtmf_tmr);
+  tmr_cancel(&c->reinvite_tmr);
   if (c->media) {
     c->media->Stop();
     c->sim->stats.audio_seconds += c->media->stats().seconds_received;
@@ -299,6 +303,16 @@ void CalleeHangsUp(void* arg) {
   CloseLater(c);
 }
 
+void SendReinvite(void* arg) {
+  auto* c = static_cast<SimCall*>(arg);
+  if (!c->sess) return;
+  struct mbuf* desc = mbuf_alloc(c->sdp.size() + 1);
+  mbuf_write_mem(desc, reinterpret_cast<const uint8_t*>(c->sdp.data()), c->sdp.size());
+  mbuf_set_pos(desc, 0);
+  sipsess_modify(c->sess, desc);
+  mem_deref(desc);
+}
+
 void PressKeys(void* arg) {
   auto* c = static_cast<SimCall*>(arg);
   if (c->media) c->media->SendDtmf(c->behaviour.dtmf, c->behaviour.dtmf_in_band);
@@ -319,6 +333,10 @@ void AnswerNow(void* arg) {
   c->answered = true;
   ++c->sim->stats.answered;
   c->media->Start();
+  if (c->behaviour.reinvite_at) {
+    tmr_start(&c->reinvite_tmr, static_cast<uint64_t>(*c->behaviour.reinvite_at * 1000),
+              SendReinvite, c);
+  }
   if (!c->behaviour.dtmf.empty()) {
     tmr_start(&c->dtmf_tmr, static_cast<uint64_t>(c->behaviour.dtmf_at * 1000), PressKeys, c);
   }
@@ -428,6 +446,7 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
   tmr_init(&c->talk_tmr);
   tmr_init(&c->free_tmr);
   tmr_init(&c->dtmf_tmr);
+  tmr_init(&c->reinvite_tmr);
   c->behaviour = sim->profile.Decide(PlString(msg->uri.user));
   auto media = MediaSession::Create(&sim->ticker, sim->ip);
   if (!media.ok()) {
@@ -467,6 +486,7 @@ CarrierSim::Impl::~Impl() {
     tmr_cancel(&c->talk_tmr);
     tmr_cancel(&c->free_tmr);
     tmr_cancel(&c->dtmf_tmr);
+    tmr_cancel(&c->reinvite_tmr);
     c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
     c->media.reset();
   }

@@ -20,13 +20,14 @@ namespace dozvon {
 struct SimBehaviour {
   enum class Kind { kAnswer, kNoAnswer, kReject };
   Kind kind = Kind::kAnswer;
-  int code = 0;                  // kReject: the final response
-  std::optional<int> q850;       // kReject: Reason header cause
-  std::optional<double> ring_s;  // before answering (kAnswer) or before the 180 (others)
-  std::optional<double> talk_s;  // kAnswer: callee hangs up after this; nullopt = stays
-  std::string dtmf;              // kAnswer: keys pressed after answer
-  double dtmf_at = 1.0;          // seconds after answer
-  bool dtmf_in_band = false;     // tones in the audio instead of RFC 4733 events
+  int code = 0;                       // kReject: the final response
+  std::optional<int> q850;            // kReject: Reason header cause
+  std::optional<double> ring_s;       // before answering (kAnswer) or before the 180 (others)
+  std::optional<double> talk_s;       // kAnswer: callee hangs up after this; nullopt = stays
+  std::string dtmf;                   // kAnswer: keys pressed after answer
+  double dtmf_at = 1.0;               // seconds after answer
+  bool dtmf_in_band = false;          // tones in the audio instead of RFC 4733 events
+  std::optional<double> reinvite_at;  // send a re-INVITE this long after answer
 };
 
 struct CarrierProfile {

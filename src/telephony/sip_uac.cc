@@ -55,6 +55,7 @@ struct Call {
   std::unique_ptr<MediaSession> media;
   std::shared_ptr<const Pcm> prompt;
   std::string offer;  // our SDP
+  int reinvites = 0;
   struct tmr ring_tmr {};
   struct tmr hold_tmr {};
   struct tmr finish_tmr {};
@@ -77,10 +78,19 @@ int AuthHandler(char** user, char** pass, const char* realm, void* arg) {
 }
 
 int OfferHandler(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
-  // An unexpected re-INVITE mid-call: decline politely with the session unchanged.
-  (void)descp;
-  (void)msg;
-  (void)arg;
+  // A re-INVITE mid-call (hold, codec change, a confused peer): answer it from our media
+  // session when it still offers G.711; otherwise refuse it (libre replies 488) and keep the
+  // call as it was.
+  auto* c = static_cast<Call*>(arg);
+  ++c->reinvites;
+  if (!c->media || mbuf_get_left(msg->mb) == 0) return EPROTO;
+  std::string offer(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
+  auto answer = c->media->AnswerTo(offer);
+  if (!answer.ok()) return EPROTO;
+  struct mbuf* mb = mbuf_alloc(answer->size() + 1);
+  mbuf_write_mem(mb, reinterpret_cast<const uint8_t*>(answer->data()), answer->size());
+  mbuf_set_pos(mb, 0);
+  *descp = mb;
   return 0;
 }
 
@@ -201,6 +211,7 @@ void FinishLater(Call* c) {
     c->result.dtmf = m.dtmf;
     c->result.seconds_received = m.seconds_received;
     c->result.seconds_with_voice = m.seconds_with_voice;
+    c->result.reinvites = c->reinvites;
     if (c->was_answered && !c->req.record_path.empty()) {
       Status s = c->media->WriteRecording(c->req.record_path, MediaSession::RecordSide::kBoth);
       if (s.ok()) {

@@ -67,6 +67,7 @@ struct CallResult {
   double seconds_received = 0;       // audio received from the far end
   double seconds_with_voice = 0;
   std::string recording;  // path written, or "" (see reason if it failed)
+  int reinvites = 0;      // re-INVITEs the far end sent during the call
 };
 
 class SipUac {

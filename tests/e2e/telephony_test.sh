@@ -207,11 +207,12 @@ congestion = 0
 "+79990000010" = { behaviour = "answer", ring = 0.1, talk = 0.8 }
 "+79990000011" = { behaviour = "answer", ring = 0.1, dtmf = "19", dtmf_at = 0.4 }
 "+79990000012" = { behaviour = "answer", ring = 0.1, dtmf = "2", dtmf_at = 0.4, dtmf_mode = "inband" }
+"+79990000013" = { behaviour = "answer", ring = 0.1, talk = 1.5, reinvite_at = 0.5 }
 TOML
 mkdir -p "$T/rec"
 start_sim "$T/media.toml"
 timeout 30 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79161234567 --to +79990000010 \
-  --to +79990000011 --to +79990000012 --prompt "$T/tone16k.wav" --hold 300ms --record "$T/rec" > "$T/media.out"
+  --to +79990000011 --to +79990000012 --to +79990000013 --prompt "$T/tone16k.wav" --hold 300ms --record "$T/rec" > "$T/media.out"
 stop_sim
 near() { /usr/bin/python3 -c "import sys; sys.exit(0 if abs(float(sys.argv[1]) - float(sys.argv[2])) <= float(sys.argv[3]) else 1)" "$@"; }
 near "$(field "$T/media.out" +79161234567 prompt_seconds_played)" 2.0 0.05 || fail "prompt length: $(cat "$T/media.out")"
@@ -221,9 +222,14 @@ near "$(field "$T/media.out" +79990000010 prompt_seconds_played)" 0.8 0.15 || fa
 [ "$(field "$T/media.out" +79990000010 hangup_by)" = them ] || fail "early hang-up by"
 [ "$(field "$T/media.out" +79990000011 dtmf)" = 19 ] || fail "rfc4733 dtmf: $(field "$T/media.out" +79990000011 dtmf)"
 [ "$(field "$T/media.out" +79990000012 dtmf)" = 2 ] || fail "in-band dtmf: $(field "$T/media.out" +79990000012 dtmf)"
-# What the far end heard: 2.0 + 0.8 + 2.0 + 2.0 s of tone above speech level.
+# An unexpected re-INVITE mid-call is answered; the call goes on and ends normally.
+[ "$(field "$T/media.out" +79990000013 reinvites)" = 1 ] || fail "re-INVITE: $(cat "$T/media.out")"
+[ "$(field "$T/media.out" +79990000013 outcome)" = answered ] || fail "re-INVITE outcome"
+[ "$(field "$T/media.out" +79990000013 hangup_by)" = them ] || fail "re-INVITE hang-up"
+near "$(field "$T/media.out" +79990000013 prompt_seconds_played)" 1.5 0.2 || fail "re-INVITE media kept flowing"
+# What the far end heard: 2.0 + 0.8 + 2.0 + 2.0 + 1.5 s of tone above speech level.
 voice=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])["voice_seconds"])' "$T/sim.out")
-near "$voice" 6.8 0.3 || fail "far end heard $voice s of audio, expected 6.8"
+near "$voice" 8.3 0.4 || fail "far end heard $voice s of audio, expected 8.3"
 /usr/bin/python3 - "$T/rec/79161234567.wav" <<'PY' || fail "recording"
 import array, math, sys, wave
 w = wave.open(sys.argv[1])
