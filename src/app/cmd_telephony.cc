@@ -11,6 +11,7 @@
 #include "core/campaign/durations.h"
 #include "sim/carrier_sim.h"
 #include "telephony/event_loop.h"
+#include "telephony/registrar.h"
 #include "telephony/sip_uac.h"
 #include "tts/tts.h"
 
@@ -229,9 +230,110 @@ int RunDial(const DialArgs& a) {
   return rc;
 }
 
+struct RegistrarArgs {
+  std::string listen = "127.0.0.1:0";
+  std::string users;
+  std::string realm = "dozvon";
+};
+
+// Operators' credentials: a TOML file with [users] "1001" = "password".
+Result<std::map<std::string, std::string>> LoadUsers(const std::string& path) {
+  DZ_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  std::map<std::string, std::string> out;
+  size_t line_no = 0, pos = 0;
+  bool in_users = false;
+  while (pos <= text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    line.erase(0, line.find_first_not_of(" \t\r"));
+    line.erase(line.find_last_not_of(" \t\r") + 1);
+    if (line.empty()) continue;
+    if (line == "[users]") {
+      in_users = true;
+      continue;
+    }
+    size_t eq = line.find('=');
+    auto unquote = [](std::string s) {
+      s.erase(0, s.find_first_not_of(' '));
+      s.erase(s.find_last_not_of(' ') + 1);
+      if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+      return s;
+    };
+    if (!in_users || eq == std::string::npos) {
+      return Status::InvalidArgument(path + ":" + std::to_string(line_no) +
+                                     ": expected [users] then \"user\" = \"password\"");
+    }
+    std::string user = unquote(line.substr(0, eq));
+    std::string pass = unquote(line.substr(eq + 1));
+    if (user.empty() || pass.empty()) {
+      return Status::InvalidArgument(path + ":" + std::to_string(line_no) +
+                                     ": empty user or password");
+    }
+    out[user] = pass;
+  }
+  return out;
+}
+
+int RunRegistrar(const RegistrarArgs& a) {
+  auto users = LoadUsers(a.users);
+  if (!users.ok()) {
+    std::fprintf(stderr, "dozvon registrar: %s\n", users.status().message().c_str());
+    return kExitBadInput;
+  }
+  std::string host;
+  uint16_t port = 0;
+  if (!SplitHostPort(a.listen, &host, &port)) {
+    std::fprintf(stderr, "dozvon registrar: --listen \"%s\": expected IP:PORT\n", a.listen.c_str());
+    return kExitBadInput;
+  }
+  auto loop = EventLoop::Init();
+  if (!loop.ok()) {
+    std::fprintf(stderr, "dozvon registrar: %s\n", loop.status().message().c_str());
+    return kExitFailure;
+  }
+  auto creds = *users;
+  auto reg = Registrar::Create(
+      host, port, a.realm,
+      [creds](const std::string& user) -> std::optional<std::string> {
+        auto it = creds.find(user);
+        if (it == creds.end()) return std::nullopt;
+        return it->second;
+      },
+      [](const Registration& r, bool registered) {
+        nlohmann::json j = {{"event", registered ? "registered" : "unregistered"},
+                            {"user", r.user},
+                            {"contact", r.contact},
+                            {"expires", r.expires_s}};
+        std::printf("%s\n",
+                    j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+        std::fflush(stdout);
+      });
+  if (!reg.ok()) {
+    std::fprintf(stderr, "dozvon registrar: %s\n", reg.status().message().c_str());
+    return kExitFailure;
+  }
+  std::printf("registrar listening on %s:%u\n", host.c_str(), (*reg)->port());
+  std::fflush(stdout);
+  (*loop)->Run();
+  reg->reset();
+  return kExitOk;
+}
+
 }  // namespace
 
 void RegisterTelephony(CLI::App& app, int* exit_code) {
+  auto ra = std::make_shared<RegistrarArgs>();
+  CLI::App* r =
+      app.add_subcommand("registrar", "SIP registrar for operators' phones (digest auth)");
+  r->add_option("--listen", ra->listen, "IP:PORT to listen on (port 0: ephemeral)");
+  r->add_option("--users", ra->users, "TOML with [users] \"name\" = \"password\"")->required();
+  r->add_option("--realm", ra->realm, "Digest realm (default dozvon)");
+  r->callback([ra, exit_code] { *exit_code = RunRegistrar(*ra); });
+
   auto sim = std::make_shared<SimArgs>();
   CLI::App* s = app.add_subcommand("carrier-sim", "Loopback SIP carrier simulator (UAS)");
   s->add_option("--listen", sim->listen, "IP:PORT to listen on (port 0: ephemeral)");

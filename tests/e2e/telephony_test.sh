@@ -7,8 +7,12 @@ set -euo pipefail
 DOZVON=$1
 T=$(mktemp -d)
 SIM_PID=""
+REG_PID=""
+BS_PID=""
 cleanup() {
-  [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null || true
+  for p in "$SIM_PID" "$REG_PID" "$BS_PID"; do
+    [ -n "$p" ] && kill "$p" 2>/dev/null || true
+  done
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -282,6 +286,41 @@ timeout 20 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79161234567 --hold 200
 [ "$(field "$T/after488" +79161234567 outcome)" = answered ] || fail "after 488: $(cat "$T/after488")"
 stop_sim
 grep -q '"not_acceptable":1' "$T/sim.out" || fail "488 not counted: $(tail -1 "$T/sim.out")"
+ok
+
+# 12. Operators' phones: baresip (a peer we did not write) registers to our registrar with
+#     digest auth; a wrong password is refused; quitting baresip unregisters it.
+printf '[users]\n"1001" = "secret1"\n"1002" = "secret2"\n' > "$T/users.toml"
+"$DOZVON" registrar --listen 127.0.0.1:0 --users "$T/users.toml" > "$T/reg.out" 2>&1 &
+REG_PID=$!
+for _ in $(seq 1 50); do grep -q "^registrar listening" "$T/reg.out" && break; sleep 0.1; done
+RPORT=$(sed -n 's/^registrar listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/reg.out")
+[ -n "$RPORT" ] || fail "registrar did not start: $(cat "$T/reg.out")"
+mkdir -p "$T/bs"
+cat > "$T/bs/config" <<CFG
+poll_method		epoll
+sip_listen		127.0.0.1:0
+net_interface		127.0.0.1
+module_path		/usr/lib/baresip/modules
+module			g711.so
+module			aufile.so
+module_app		account.so
+audio_player		aufile,$T/bs/heard.wav
+audio_source		aufile,$T/tone16k.wav
+CFG
+printf '<sip:1001@127.0.0.1:%s>;auth_pass=secret1;regint=60;answermode=auto\n<sip:1002@127.0.0.1:%s>;auth_pass=WRONG;regint=60\n' \
+  "$RPORT" "$RPORT" > "$T/bs/accounts"
+timeout 30 baresip -f "$T/bs" > "$T/bs.out" 2>&1 &
+BS_PID=$!
+for _ in $(seq 1 100); do grep -q '"event":"registered","expires":60,"user":"1001"' "$T/reg.out" && break; sleep 0.1; done
+grep -q '"event":"registered","expires":60,"user":"1001"' "$T/reg.out" || fail "baresip did not register: $(cat "$T/reg.out") $(tail -5 "$T/bs.out")"
+sleep 1
+! grep -q '"user":"1002"' "$T/reg.out" || fail "wrong password accepted: $(cat "$T/reg.out")"
+kill -TERM "$BS_PID"
+for _ in $(seq 1 50); do grep -q '"event":"unregistered"' "$T/reg.out" && break; sleep 0.1; done
+grep -q '"event":"unregistered","expires":60,"user":"1001"' "$T/reg.out" || fail "no unregister: $(cat "$T/reg.out")"
+wait "$BS_PID" 2>/dev/null || true
+kill -TERM "$REG_PID"; wait "$REG_PID" 2>/dev/null || true
 ok
 
 echo "$passed passed, 0 failed"

@@ -1,0 +1,183 @@
+#include "telephony/registrar.h"
+
+#include <cstdint>
+#include <cstring>
+
+extern "C" {
+#include <re.h>
+}
+
+namespace dozvon {
+namespace {
+
+std::string PlString(const struct pl& p) { return std::string(p.p ? p.p : "", p.l); }
+
+constexpr int kDefaultExpires = 3600;
+constexpr int kMaxExpires = 7200;
+constexpr int kMinExpires = 30;
+
+}  // namespace
+
+struct Registrar::Impl {
+  struct sip* sip = nullptr;
+  struct sip_lsnr* lsnr = nullptr;
+  struct tmr sweep {};
+  std::string realm;
+  PasswordLookup lookup;
+  ChangeHandler on_change;
+  uint16_t port = 0;
+  uint64_t nonce_seq = 0;
+  struct Entry {
+    Registration reg;
+    uint64_t expires_at_ms = 0;
+  };
+  std::map<std::string, Entry> bindings;
+
+  ~Impl() {
+    tmr_cancel(&sweep);
+    lsnr = static_cast<struct sip_lsnr*>(mem_deref(lsnr));
+    if (sip) {
+      sip_close(sip, true);
+      sip = static_cast<struct sip*>(mem_deref(sip));
+    }
+  }
+
+  void Challenge(const struct sip_msg* msg) {
+    sip_replyf(sip, msg, 401, "Unauthorized",
+               "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%016llx\", algorithm=MD5\r\n"
+               "Content-Length: 0\r\n\r\n",
+               realm.c_str(), static_cast<unsigned long long>(++nonce_seq * 0x9E3779B97F4A7C15ULL));
+  }
+
+  // The authenticated user name, or "" when the credentials are missing or wrong.
+  std::string Authenticate(const struct sip_msg* msg) {
+    const struct sip_hdr* h = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
+    if (!h) return "";
+    struct httpauth_digest_resp resp;
+    if (httpauth_digest_response_decode(&resp, &h->val)) return "";
+    std::string user = PlString(resp.username);
+    if (pl_strcmp(&resp.realm, realm.c_str()) != 0) return "";
+    std::optional<std::string> pass = lookup ? lookup(user) : std::nullopt;
+    if (!pass) return "";
+    std::string a1 = user + ":" + realm + ":" + *pass;
+    uint8_t ha1[16];
+    md5(reinterpret_cast<const uint8_t*>(a1.data()), a1.size(), ha1);
+    if (httpauth_digest_response_auth(&resp, &msg->met, ha1) != 0) return "";
+    return user;
+  }
+
+  static bool OnRequest(const struct sip_msg* msg, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    if (pl_strcmp(&msg->met, "REGISTER") != 0) {
+      sip_reply(self->sip, msg, 405, "Method Not Allowed");
+      return true;
+    }
+    if (!msg->callid.l || !msg->to.auri.l || !msg->cseq.num) {
+      sip_reply(self->sip, msg, 400, "Bad Request");
+      return true;
+    }
+    std::string user = self->Authenticate(msg);
+    if (user.empty()) {
+      self->Challenge(msg);
+      return true;
+    }
+    // The To URI names the account; a phone may only register itself.
+    if (PlString(msg->to.uri.user) != user) {
+      sip_reply(self->sip, msg, 403, "Forbidden");
+      return true;
+    }
+    int expires = kDefaultExpires;
+    if (msg->expires.l) expires = static_cast<int>(pl_u32(&msg->expires));
+    std::string contact;
+    if (const struct sip_hdr* ch = sip_msg_hdr(msg, SIP_HDR_CONTACT)) {
+      struct sip_addr addr;
+      if (sip_addr_decode(&addr, &ch->val) == 0) {
+        contact = PlString(addr.auri);
+        struct pl ex;
+        if (msg_param_decode(&addr.params, "expires", &ex) == 0) {
+          expires = static_cast<int>(pl_u32(&ex));
+        }
+      } else if (pl_strcmp(&ch->val, "*") != 0) {
+        sip_reply(self->sip, msg, 400, "Bad Contact");
+        return true;
+      }
+    }
+    if (expires > 0 && expires < kMinExpires) {
+      sip_replyf(self->sip, msg, 423, "Interval Too Brief",
+                 "Min-Expires: %d\r\nContent-Length: 0\r\n\r\n", kMinExpires);
+      return true;
+    }
+    expires = std::min(expires, kMaxExpires);
+    if (expires == 0 || contact.empty()) {
+      auto it = self->bindings.find(user);
+      sip_reply(self->sip, msg, 200, "OK");
+      if (it != self->bindings.end()) {
+        Registration gone = it->second.reg;
+        self->bindings.erase(it);
+        if (self->on_change) self->on_change(gone, false);
+      }
+      return true;
+    }
+    Entry& e = self->bindings[user];
+    bool fresh = e.reg.contact != contact;
+    e.reg = Registration{user, contact, expires};
+    e.expires_at_ms = tmr_jiffies() + static_cast<uint64_t>(expires) * 1000;
+    // The Contact goes back inside "%s" only: never peer text as a format (TELEPHONY.md).
+    sip_replyf(self->sip, msg, 200, "OK", "Contact: <%s>;expires=%d\r\nContent-Length: 0\r\n\r\n",
+               contact.c_str(), expires);
+    if (fresh && self->on_change) self->on_change(e.reg, true);
+    return true;
+  }
+
+  static void Sweep(void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    uint64_t now = tmr_jiffies();
+    for (auto it = self->bindings.begin(); it != self->bindings.end();) {
+      if (it->second.expires_at_ms <= now) {
+        Registration gone = it->second.reg;
+        it = self->bindings.erase(it);
+        if (self->on_change) self->on_change(gone, false);
+      } else {
+        ++it;
+      }
+    }
+    tmr_start(&self->sweep, 1000, Sweep, self);
+  }
+};
+
+Registrar::Registrar(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Registrar::~Registrar() = default;
+uint16_t Registrar::port() const { return impl_->port; }
+size_t Registrar::size() const { return impl_->bindings.size(); }
+
+std::optional<Registration> Registrar::Find(const std::string& user) const {
+  auto it = impl_->bindings.find(user);
+  if (it == impl_->bindings.end()) return std::nullopt;
+  return it->second.reg;
+}
+
+Result<std::unique_ptr<Registrar>> Registrar::Create(const std::string& ip, uint16_t port,
+                                                     std::string realm, PasswordLookup lookup,
+                                                     ChangeHandler on_change) {
+  auto impl = std::make_unique<Impl>();
+  impl->realm = std::move(realm);
+  impl->lookup = std::move(lookup);
+  impl->on_change = std::move(on_change);
+  tmr_init(&impl->sweep);
+  int err = sip_alloc(&impl->sip, nullptr, 64, 64, 64, "dozvon-registrar", nullptr, nullptr);
+  if (err) return Status::Internal(std::string("sip_alloc: ") + std::strerror(err));
+  struct sa laddr;
+  if (sa_set_str(&laddr, ip.c_str(), port)) {
+    return Status::InvalidArgument("registrar address \"" + ip + "\": not an IP address");
+  }
+  err = sip_transp_add(impl->sip, SIP_TRANSP_UDP, &laddr);
+  if (err) return Status::Unavailable("registrar listen: " + std::string(std::strerror(err)));
+  sip_transp_laddr(impl->sip, &laddr, SIP_TRANSP_UDP, nullptr);
+  impl->port = sa_port(&laddr);
+  err = sip_listen(&impl->lsnr, impl->sip, true, Impl::OnRequest, impl.get());
+  if (err) return Status::Internal(std::string("sip_listen: ") + std::strerror(err));
+  tmr_start(&impl->sweep, 1000, Impl::Sweep, impl.get());
+  return std::unique_ptr<Registrar>(new Registrar(std::move(impl)));
+}
+
+}  // namespace dozvon
