@@ -168,7 +168,13 @@ int RunDial(const DialArgs& a) {
   SipUac* uac_ptr = nullptr;
   for (const auto& to : targets) {
     DialRequest req{to, *ring, *hold, prompt, ""};
-    if (!a.record.empty()) req.record_path = a.record + "/" + to.substr(1) + ".wav";
+    if (to.compare(0, 4, "sip:") == 0) {
+      req.to_uri = to;
+      req.to_e164.clear();
+    }
+    if (!a.record.empty() && req.to_uri.empty()) {
+      req.record_path = a.record + "/" + to.substr(1) + ".wav";
+    }
     uac_ptr = uac->get();
     Status s = (*uac)->Dial(req, [&, to](const CallResult& r) {
       max_active = std::max<int64_t>(max_active, uac_ptr->counters().active);
@@ -200,6 +206,7 @@ int RunDial(const DialArgs& a) {
       j["prompt_finished"] = r.prompt_finished;
       j["dtmf"] = r.dtmf;
       j["seconds_received"] = r.seconds_received;
+      j["seconds_with_voice"] = r.seconds_with_voice;
       j["recording"] = r.recording;
       j["reinvites"] = r.reinvites;
       std::printf("%s\n", j.dump().c_str());
@@ -343,7 +350,8 @@ void RegisterTelephony(CLI::App& app, int* exit_code) {
   auto dial = std::make_shared<DialArgs>();
   CLI::App* d = app.add_subcommand("dial", "Place test calls through a trunk; one JSON line each");
   d->add_option("--trunk", dial->trunk, "Trunk IP:PORT")->required();
-  d->add_option("--to", dial->to, "E.164 numbers to call (all at once)")->required();
+  d->add_option("--to", dial->to, "E.164 numbers (through the trunk) or sip: URIs to call")
+      ->required();
   d->add_option("--ring-timeout", dial->ring_timeout, "Ring time before CANCEL (default 30s)");
   d->add_option("--hold", dial->hold,
                 "Hang up this long after answer, or after the prompt (default 1s)");

@@ -283,8 +283,14 @@ uint16_t SipUac::local_port() const { return impl_->port; }
 int SipUac::active_calls() const { return static_cast<int>(impl_->calls.size()); }
 
 Status SipUac::Dial(const DialRequest& req, std::function<void(const CallResult&)> done) {
-  if (req.to_e164.size() < 2 || req.to_e164[0] != '+' ||
-      req.to_e164.find_first_not_of("0123456789", 1) != std::string::npos) {
+  if (!req.to_uri.empty()) {
+    // A URI from a registration: refuse anything that could break the request line.
+    if (req.to_uri.compare(0, 4, "sip:") != 0 || req.to_uri.size() > 200 ||
+        req.to_uri.find_first_of(" <>\"\r\n") != std::string::npos) {
+      return Status::InvalidArgument("to \"" + req.to_uri + "\": expected a sip: URI");
+    }
+  } else if (req.to_e164.size() < 2 || req.to_e164[0] != '+' ||
+             req.to_e164.find_first_not_of("0123456789", 1) != std::string::npos) {
     return Status::InvalidArgument("to \"" + req.to_e164 + "\": expected E.164 like +79161234567");
   }
   const TrunkConfig& trunk = impl_->trunk;
@@ -329,8 +335,12 @@ Status SipUac::Impl::Invite(Call* c) {
   mbuf_write_mem(desc, reinterpret_cast<const uint8_t*>(c->offer.data()), c->offer.size());
   mbuf_set_pos(desc, 0);
   char to_uri[256], from_uri[256];
-  re_snprintf(to_uri, sizeof to_uri, "sip:%s@%s:%u", c->req.to_e164.c_str(), trunk.host.c_str(),
-              trunk.port);
+  if (!c->req.to_uri.empty()) {
+    re_snprintf(to_uri, sizeof to_uri, "%s", c->req.to_uri.c_str());
+  } else {
+    re_snprintf(to_uri, sizeof to_uri, "sip:%s@%s:%u", c->req.to_e164.c_str(), trunk.host.c_str(),
+                trunk.port);
+  }
   re_snprintf(from_uri, sizeof from_uri, "sip:%s@%s", trunk.caller_id.c_str(), local_ip.c_str());
   c->invited = SteadyClock::now();
   // The caller ID is our own configuration; still, it goes through "%s", never as a format.

@@ -45,6 +45,9 @@ struct DialRequest {
   std::chrono::milliseconds hold{1000};
   std::string prompt_path;  // WAV (any rate) played on answer; "" = silence
   std::string record_path;  // WAV of the call: stereo, left us, right the far end; "" = none
+  // Instead of to_e164 through the trunk: call this SIP URI directly (an operator's phone, from
+  // its registration Contact).
+  std::string to_uri;
 };
 
 enum class HangupBy { kNone, kUs, kThem };

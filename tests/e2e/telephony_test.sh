@@ -297,6 +297,14 @@ for _ in $(seq 1 50); do grep -q "^registrar listening" "$T/reg.out" && break; s
 RPORT=$(sed -n 's/^registrar listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/reg.out")
 [ -n "$RPORT" ] || fail "registrar did not start: $(cat "$T/reg.out")"
 mkdir -p "$T/bs"
+# baresip's aufile source wants 8 kHz: a 3 s 660 Hz tone for the operator to "say".
+/usr/bin/python3 - "$T/bs/say8k.wav" <<'PY'
+import math, struct, sys, wave
+w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 660 * i / 8000)))
+                       for i in range(24000)))
+w.close()
+PY
 cat > "$T/bs/config" <<CFG
 poll_method		epoll
 sip_listen		127.0.0.1:0
@@ -306,7 +314,7 @@ module			g711.so
 module			aufile.so
 module_app		account.so
 audio_player		aufile,$T/bs/heard.wav
-audio_source		aufile,$T/tone16k.wav
+audio_source		aufile,$T/bs/say8k.wav
 CFG
 printf '<sip:1001@127.0.0.1:%s>;auth_pass=secret1;regint=60;answermode=auto\n<sip:1002@127.0.0.1:%s>;auth_pass=WRONG;regint=60\n' \
   "$RPORT" "$RPORT" > "$T/bs/accounts"
@@ -316,6 +324,13 @@ for _ in $(seq 1 100); do grep -q '"event":"registered","expires":60,"user":"100
 grep -q '"event":"registered","expires":60,"user":"1001"' "$T/reg.out" || fail "baresip did not register: $(cat "$T/reg.out") $(tail -5 "$T/bs.out")"
 sleep 1
 ! grep -q '"user":"1002"' "$T/reg.out" || fail "wrong password accepted: $(cat "$T/reg.out")"
+# Call the operator at its registered Contact: baresip auto-answers; audio flows both ways.
+CONTACT=$(/usr/bin/python3 -c 'import json,sys; print([json.loads(l)["contact"] for l in open(sys.argv[1]) if l.startswith("{")][0])' "$T/reg.out")
+timeout 20 "$DOZVON" dial --trunk "127.0.0.1:$RPORT" --to "$CONTACT" --prompt "$T/tone16k.wav" --hold 500ms > "$T/op.out"
+[ "$(field "$T/op.out" "$CONTACT" outcome)" = answered ] || fail "operator call: $(cat "$T/op.out")"
+[ "$(field "$T/op.out" "$CONTACT" prompt_finished)" = True ] || fail "operator heard the prompt"
+# The call lasts the 2 s prompt plus the 0.5 s hold; baresip "says" its tone all along.
+near "$(field "$T/op.out" "$CONTACT" seconds_with_voice)" 2.4 0.5 || fail "operator's audio: $(cat "$T/op.out")"
 kill -TERM "$BS_PID"
 for _ in $(seq 1 50); do grep -q '"event":"unregistered"' "$T/reg.out" && break; sleep 0.1; done
 grep -q '"event":"unregistered","expires":60,"user":"1001"' "$T/reg.out" || fail "no unregister: $(cat "$T/reg.out")"
