@@ -1,5 +1,6 @@
 // `dozvon carrier-sim` and `dozvon dial`: the loopback carrier simulator, and a diagnostic
 // that places calls through a trunk and prints each result as a JSON line.
+#include <toml++/toml.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -246,41 +247,29 @@ struct RegistrarArgs {
 // Operators' credentials: a TOML file with [users] "1001" = "password".
 Result<std::map<std::string, std::string>> LoadUsers(const std::string& path) {
   DZ_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ": " +
+                                   std::string(e.description()));
+  }
   std::map<std::string, std::string> out;
-  size_t line_no = 0, pos = 0;
-  bool in_users = false;
-  while (pos <= text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    line.erase(0, line.find_first_not_of(" \t\r"));
-    line.erase(line.find_last_not_of(" \t\r") + 1);
-    if (line.empty()) continue;
-    if (line == "[users]") {
-      in_users = true;
-      continue;
+  for (const auto& [k, v] : root) {
+    const toml::table* users = v.as_table();
+    if (k != "users" || !users) {
+      return Status::InvalidArgument(path + ":" + std::to_string(v.source().begin.line) + ": " +
+                                     std::string(k.str()) + ": expected only a [users] table");
     }
-    size_t eq = line.find('=');
-    auto unquote = [](std::string s) {
-      s.erase(0, s.find_first_not_of(' '));
-      s.erase(s.find_last_not_of(' ') + 1);
-      if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
-      return s;
-    };
-    if (!in_users || eq == std::string::npos) {
-      return Status::InvalidArgument(path + ":" + std::to_string(line_no) +
-                                     ": expected [users] then \"user\" = \"password\"");
+    for (const auto& [user, pass] : *users) {
+      auto p = pass.value<std::string>();
+      if (!p || p->empty()) {
+        return Status::InvalidArgument(path + ":" + std::to_string(pass.source().begin.line) +
+                                       ": users." + std::string(user.str()) +
+                                       ": expected a password string");
+      }
+      out[std::string(user.str())] = *p;
     }
-    std::string user = unquote(line.substr(0, eq));
-    std::string pass = unquote(line.substr(eq + 1));
-    if (user.empty() || pass.empty()) {
-      return Status::InvalidArgument(path + ":" + std::to_string(line_no) +
-                                     ": empty user or password");
-    }
-    out[user] = pass;
   }
   return out;
 }
