@@ -1,6 +1,5 @@
 // `dozvon carrier-sim` and `dozvon dial`: the loopback carrier simulator, and a diagnostic
 // that places calls through a trunk and prints each result as a JSON line.
-#include <toml++/toml.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -10,6 +9,7 @@
 #include "app/campaign_files.h"
 #include "app/commands.h"
 #include "core/campaign/durations.h"
+#include "core/campaign/toml_text.h"
 #include "sim/carrier_sim.h"
 #include "telephony/event_loop.h"
 #include "telephony/registrar.h"
@@ -247,13 +247,7 @@ struct RegistrarArgs {
 // Operators' credentials: a TOML file with [users] "1001" = "password".
 Result<std::map<std::string, std::string>> LoadUsers(const std::string& path) {
   DZ_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ": " +
-                                   std::string(e.description()));
-  }
+  DZ_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text, path));
   std::map<std::string, std::string> out;
   for (const auto& [k, v] : root) {
     const toml::table* users = v.as_table();

@@ -1,5 +1,6 @@
 #include "sim/carrier_sim.h"
 
+#include "core/campaign/toml_text.h"
 #include "telephony/media_session.h"
 
 #include <cstdint>
@@ -56,14 +57,7 @@ double LogNormal(std::mt19937_64& rng, double mean, double cv) {
 
 Result<CarrierProfile> CarrierProfile::Parse(std::string_view text, std::string_view source) {
   CarrierProfile p;
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(std::string(source) + ":" +
-                                   std::to_string(e.source().begin.line) + ": " +
-                                   std::string(e.description()));
-  }
+  DZ_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text, source));
   auto err = [&](const toml::node& n, const std::string& key, const std::string& why) {
     return Status::InvalidArgument(std::string(source) + ":" +
                                    std::to_string(n.source().begin.line) + ": " + key + ": " + why);

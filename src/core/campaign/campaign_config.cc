@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/campaign/toml_text.h"
 #include "core/time/tz.h"
 
 namespace dozvon {
@@ -373,14 +374,7 @@ const RetryRule& CampaignConfig::RuleFor(Outcome o) const {
 
 Result<CampaignConfig> CampaignConfig::Parse(std::string_view text, std::string_view source) {
   Ctx ctx(source);
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(std::string(source) + ":" +
-                                   std::to_string(e.source().begin.line) + ": " +
-                                   std::string(e.description()));
-  }
+  DZ_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text, source));
   CampaignConfig c = Defaults();
   DZ_RETURN_IF_ERROR(CheckKeys(ctx, root, "",
                                {"name", "mode", "lists", "start_at", "stop_at", "max_attempts",
