@@ -162,11 +162,10 @@ int RunDial(const DialArgs& a) {
   }
   size_t pending = targets.size();
   int rc = kExitOk;
-  int64_t answered = 0, failed = 0, max_active = 0;
+  int64_t answered = 0, failed = 0;
   double prompt_seconds = 0;
   std::map<std::string, int64_t> outcomes;
   auto started = std::chrono::steady_clock::now();
-  SipUac* uac_ptr = nullptr;
   for (const auto& to : targets) {
     DialRequest req{to, *ring, *hold, prompt, ""};
     if (to.compare(0, 4, "sip:") == 0) {
@@ -176,9 +175,7 @@ int RunDial(const DialArgs& a) {
     if (!a.record.empty() && req.to_uri.empty()) {
       req.record_path = a.record + "/" + to.substr(1) + ".wav";
     }
-    uac_ptr = uac->get();
     Status s = (*uac)->Dial(req, [&, to](const CallResult& r) {
-      max_active = std::max<int64_t>(max_active, uac_ptr->counters().active);
       ++outcomes[std::string(ToString(r.outcome))];
       if (r.outcome == Outcome::kAnswered) ++answered;
       if (r.outcome == Outcome::kFailed || r.outcome == Outcome::kCongestion) ++failed;

@@ -2,6 +2,7 @@
 
 #include "core/campaign/toml_text.h"
 #include "telephony/media_session.h"
+#include "telephony/sip_stack.h"
 
 #include <cstdint>
 
@@ -222,13 +223,11 @@ struct SimCall {
 };
 
 struct CarrierSim::Impl {
+  std::unique_ptr<SipStack> stack;  // first: destroyed last, after the calls on it
   CarrierProfile profile;
-  struct sip* sip = nullptr;
-  struct sipsess_sock* sock = nullptr;
   std::list<std::unique_ptr<SimCall>> calls;
   MediaTicker ticker;
   CarrierStats stats;
-  uint16_t port = 0;
   std::string ip;
   uint8_t ha1[16] = {};
   uint64_t nonce_seq = 0;
@@ -421,12 +420,12 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
   if (!msg->callid.l || !msg->from.auri.l || !msg->to.auri.l || !msg->cseq.num ||
       !msg->uri.user.l) {
     ++sim->stats.malformed;
-    sip_reply(sim->sip, msg, 400, "Bad Request");
+    sip_reply(sim->stack->sip(), msg, 400, "Bad Request");
     return;
   }
   if (!sim->profile.auth_user.empty() && !Authorized(sim, msg)) {
     ++sim->stats.challenged;
-    sip_replyf(sim->sip, msg, 401, "Unauthorized",
+    sip_replyf(sim->stack->sip(), msg, 401, "Unauthorized",
                "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%016llx\"\r\n"
                "Content-Length: 0\r\n\r\n",
                sim->profile.auth_realm.c_str(),
@@ -444,7 +443,7 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
   c->behaviour = sim->profile.Decide(PlString(msg->uri.user));
   auto media = MediaSession::Create(&sim->ticker, sim->ip);
   if (!media.ok()) {
-    sip_reply(sim->sip, msg, 500, "Server Internal Error");
+    sip_reply(sim->stack->sip(), msg, 500, "Server Internal Error");
     return;
   }
   c->media = std::move(media).value();
@@ -452,15 +451,15 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
   auto answer = c->media->AnswerTo(offer);
   if (!answer.ok()) {
     ++sim->stats.not_acceptable;
-    sip_reply(sim->sip, msg, 488, "Not Acceptable Here");
+    sip_reply(sim->stack->sip(), msg, 488, "Not Acceptable Here");
     return;
   }
   c->sdp = *answer;
-  int err = sipsess_accept(&c->sess, sim->sock, msg, 180, "Ringing", "sim", "application/sdp",
-                           nullptr, nullptr, nullptr, false, SimOffer, SimAnswer, SimEstablished,
-                           nullptr, nullptr, SimClose, c, nullptr);
+  int err = sipsess_accept(&c->sess, sim->stack->sessions(), msg, 180, "Ringing", "sim",
+                           "application/sdp", nullptr, nullptr, nullptr, false, SimOffer, SimAnswer,
+                           SimEstablished, nullptr, nullptr, SimClose, c, nullptr);
   if (err) {
-    sip_reply(sim->sip, msg, 500, "Server Internal Error");
+    sip_reply(sim->stack->sip(), msg, 500, "Server Internal Error");
     return;
   }
   uint64_t ring_ms = static_cast<uint64_t>(c->behaviour.ring_s.value_or(0) * 1000);
@@ -484,14 +483,6 @@ CarrierSim::Impl::~Impl() {
     c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
     c->media.reset();
   }
-  if (sock) {
-    sipsess_close_all(sock);
-    sock = static_cast<struct sipsess_sock*>(mem_deref(sock));
-  }
-  if (sip) {
-    sip_close(sip, true);
-    sip = static_cast<struct sip*>(mem_deref(sip));
-  }
 }
 
 void CarrierSim::Impl::Release(SimCall* c) {
@@ -501,7 +492,7 @@ void CarrierSim::Impl::Release(SimCall* c) {
 
 CarrierSim::CarrierSim(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CarrierSim::~CarrierSim() = default;
-uint16_t CarrierSim::port() const { return impl_->port; }
+uint16_t CarrierSim::port() const { return impl_->stack->port(); }
 const CarrierStats& CarrierSim::stats() const { return impl_->stats; }
 
 Result<std::unique_ptr<CarrierSim>> CarrierSim::Create(CarrierProfile profile,
@@ -514,21 +505,8 @@ Result<std::unique_ptr<CarrierSim>> CarrierSim::Create(CarrierProfile profile,
                      impl->profile.auth_password;
     md5(reinterpret_cast<const uint8_t*>(a1.data()), a1.size(), impl->ha1);
   }
-  int err = sip_alloc(&impl->sip, nullptr, 256, 256, 256, "dozvon-carrier-sim", nullptr, nullptr);
-  if (err) return Status::Internal(std::string("sip_alloc: ") + std::strerror(err));
-  struct sa laddr;
-  if (sa_set_str(&laddr, ip.c_str(), port)) {
-    return Status::InvalidArgument("listen address \"" + ip + "\": not an IP address");
-  }
-  err = sip_transp_add(impl->sip, SIP_TRANSP_UDP, &laddr);
-  if (err) {
-    return Status::Unavailable("listen " + ip + ":" + std::to_string(port) + ": " +
-                               std::strerror(err));
-  }
-  sip_transp_laddr(impl->sip, &laddr, SIP_TRANSP_UDP, nullptr);
-  impl->port = sa_port(&laddr);
-  err = sipsess_listen(&impl->sock, impl->sip, 256, SimConnect, impl.get());
-  if (err) return Status::Internal(std::string("sipsess_listen: ") + std::strerror(err));
+  DZ_ASSIGN_OR_RETURN(impl->stack, SipStack::Open(ip, port, "dozvon-carrier-sim", 256));
+  DZ_RETURN_IF_ERROR(impl->stack->ListenSessions(SimConnect, impl.get()));
   return std::unique_ptr<CarrierSim>(new CarrierSim(std::move(impl)));
 }
 

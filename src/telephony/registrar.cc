@@ -1,5 +1,7 @@
 #include "telephony/registrar.h"
 
+#include "telephony/sip_stack.h"
+
 #include <cstdint>
 #include <cstring>
 
@@ -19,13 +21,12 @@ constexpr int kMinExpires = 30;
 }  // namespace
 
 struct Registrar::Impl {
-  struct sip* sip = nullptr;
+  std::unique_ptr<SipStack> stack;  // first: destroyed last
   struct sip_lsnr* lsnr = nullptr;
   struct tmr sweep {};
   std::string realm;
   PasswordLookup lookup;
   ChangeHandler on_change;
-  uint16_t port = 0;
   uint64_t nonce_seq = 0;
   struct Entry {
     Registration reg;
@@ -36,14 +37,10 @@ struct Registrar::Impl {
   ~Impl() {
     tmr_cancel(&sweep);
     lsnr = static_cast<struct sip_lsnr*>(mem_deref(lsnr));
-    if (sip) {
-      sip_close(sip, true);
-      sip = static_cast<struct sip*>(mem_deref(sip));
-    }
   }
 
   void Challenge(const struct sip_msg* msg) {
-    sip_replyf(sip, msg, 401, "Unauthorized",
+    sip_replyf(stack->sip(), msg, 401, "Unauthorized",
                "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%016llx\", algorithm=MD5\r\n"
                "Content-Length: 0\r\n\r\n",
                realm.c_str(), static_cast<unsigned long long>(++nonce_seq * 0x9E3779B97F4A7C15ULL));
@@ -69,11 +66,11 @@ struct Registrar::Impl {
   static bool OnRequest(const struct sip_msg* msg, void* arg) {
     auto* self = static_cast<Impl*>(arg);
     if (pl_strcmp(&msg->met, "REGISTER") != 0) {
-      sip_reply(self->sip, msg, 405, "Method Not Allowed");
+      sip_reply(self->stack->sip(), msg, 405, "Method Not Allowed");
       return true;
     }
     if (!msg->callid.l || !msg->to.auri.l || !msg->cseq.num) {
-      sip_reply(self->sip, msg, 400, "Bad Request");
+      sip_reply(self->stack->sip(), msg, 400, "Bad Request");
       return true;
     }
     std::string user = self->Authenticate(msg);
@@ -83,7 +80,7 @@ struct Registrar::Impl {
     }
     // The To URI names the account; a phone may only register itself.
     if (PlString(msg->to.uri.user) != user) {
-      sip_reply(self->sip, msg, 403, "Forbidden");
+      sip_reply(self->stack->sip(), msg, 403, "Forbidden");
       return true;
     }
     int expires = kDefaultExpires;
@@ -98,19 +95,19 @@ struct Registrar::Impl {
           expires = static_cast<int>(pl_u32(&ex));
         }
       } else if (pl_strcmp(&ch->val, "*") != 0) {
-        sip_reply(self->sip, msg, 400, "Bad Contact");
+        sip_reply(self->stack->sip(), msg, 400, "Bad Contact");
         return true;
       }
     }
     if (expires > 0 && expires < kMinExpires) {
-      sip_replyf(self->sip, msg, 423, "Interval Too Brief",
+      sip_replyf(self->stack->sip(), msg, 423, "Interval Too Brief",
                  "Min-Expires: %d\r\nContent-Length: 0\r\n\r\n", kMinExpires);
       return true;
     }
     expires = std::min(expires, kMaxExpires);
     if (expires == 0 || contact.empty()) {
       auto it = self->bindings.find(user);
-      sip_reply(self->sip, msg, 200, "OK");
+      sip_reply(self->stack->sip(), msg, 200, "OK");
       if (it != self->bindings.end()) {
         Registration gone = it->second.reg;
         self->bindings.erase(it);
@@ -123,8 +120,8 @@ struct Registrar::Impl {
     e.reg = Registration{user, contact, expires};
     e.expires_at_ms = tmr_jiffies() + static_cast<uint64_t>(expires) * 1000;
     // The Contact goes back inside "%s" only: never peer text as a format (TELEPHONY.md).
-    sip_replyf(self->sip, msg, 200, "OK", "Contact: <%s>;expires=%d\r\nContent-Length: 0\r\n\r\n",
-               contact.c_str(), expires);
+    sip_replyf(self->stack->sip(), msg, 200, "OK",
+               "Contact: <%s>;expires=%d\r\nContent-Length: 0\r\n\r\n", contact.c_str(), expires);
     if (fresh && self->on_change) self->on_change(e.reg, true);
     return true;
   }
@@ -147,7 +144,7 @@ struct Registrar::Impl {
 
 Registrar::Registrar(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Registrar::~Registrar() = default;
-uint16_t Registrar::port() const { return impl_->port; }
+uint16_t Registrar::port() const { return impl_->stack->port(); }
 size_t Registrar::size() const { return impl_->bindings.size(); }
 
 std::optional<Registration> Registrar::Find(const std::string& user) const {
@@ -164,17 +161,8 @@ Result<std::unique_ptr<Registrar>> Registrar::Create(const std::string& ip, uint
   impl->lookup = std::move(lookup);
   impl->on_change = std::move(on_change);
   tmr_init(&impl->sweep);
-  int err = sip_alloc(&impl->sip, nullptr, 64, 64, 64, "dozvon-registrar", nullptr, nullptr);
-  if (err) return Status::Internal(std::string("sip_alloc: ") + std::strerror(err));
-  struct sa laddr;
-  if (sa_set_str(&laddr, ip.c_str(), port)) {
-    return Status::InvalidArgument("registrar address \"" + ip + "\": not an IP address");
-  }
-  err = sip_transp_add(impl->sip, SIP_TRANSP_UDP, &laddr);
-  if (err) return Status::Unavailable("registrar listen: " + std::string(std::strerror(err)));
-  sip_transp_laddr(impl->sip, &laddr, SIP_TRANSP_UDP, nullptr);
-  impl->port = sa_port(&laddr);
-  err = sip_listen(&impl->lsnr, impl->sip, true, Impl::OnRequest, impl.get());
+  DZ_ASSIGN_OR_RETURN(impl->stack, SipStack::Open(ip, port, "dozvon-registrar", 64));
+  int err = sip_listen(&impl->lsnr, impl->stack->sip(), true, Impl::OnRequest, impl.get());
   if (err) return Status::Internal(std::string("sip_listen: ") + std::strerror(err));
   tmr_start(&impl->sweep, 1000, Impl::Sweep, impl.get());
   return std::unique_ptr<Registrar>(new Registrar(std::move(impl)));

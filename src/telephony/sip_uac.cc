@@ -12,6 +12,7 @@ extern "C" {
 
 #include "core/model/sip_outcome.h"
 #include "telephony/media_session.h"
+#include "telephony/sip_stack.h"
 
 namespace dozvon {
 namespace {
@@ -29,12 +30,10 @@ std::string PlString(const struct pl& p) { return std::string(p.p ? p.p : "", p.
 struct Call;
 
 struct SipUac::Impl {
+  std::unique_ptr<SipStack> stack;  // first: destroyed last, after the calls on it
   TrunkConfig trunk;
-  struct sip* sip = nullptr;
-  struct sipsess_sock* sock = nullptr;
   std::list<std::unique_ptr<Call>> calls;
   MediaTicker ticker;
-  uint16_t port = 0;
   std::string local_ip;
   // CPS pacing: dials wait here and leave one every 1/cps seconds.
   std::deque<Call*> waiting;
@@ -236,14 +235,6 @@ SipUac::Impl::~Impl() {
     c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
     c->media.reset();
   }
-  if (sock) {
-    sipsess_close_all(sock);
-    sock = static_cast<struct sipsess_sock*>(mem_deref(sock));
-  }
-  if (sip) {
-    sip_close(sip, true);
-    sip = static_cast<struct sip*>(mem_deref(sip));
-  }
 }
 
 void SipUac::Impl::Finish(Call* c) {
@@ -263,23 +254,12 @@ Result<std::unique_ptr<SipUac>> SipUac::Create(const TrunkConfig& trunk, const s
   auto impl = std::make_unique<Impl>();
   impl->trunk = trunk;
   impl->local_ip = ip;
-  int err = sip_alloc(&impl->sip, nullptr, 32, 32, 32, "dozvon", nullptr, nullptr);
-  if (err) return Status::Internal(std::string("sip_alloc: ") + std::strerror(err));
-  struct sa laddr;
-  if (sa_set_str(&laddr, ip.c_str(), 0)) {
-    return Status::InvalidArgument("local address \"" + ip + "\": not an IP address");
-  }
-  err = sip_transp_add(impl->sip, SIP_TRANSP_UDP, &laddr);
-  if (err) return Status::Unavailable(std::string("sip transport: ") + std::strerror(err));
-  err = sip_transp_laddr(impl->sip, &laddr, SIP_TRANSP_UDP, nullptr);
-  if (err) return Status::Internal(std::string("sip laddr: ") + std::strerror(err));
-  impl->port = sa_port(&laddr);
-  err = sipsess_listen(&impl->sock, impl->sip, 32, nullptr, nullptr);
-  if (err) return Status::Internal(std::string("sipsess_listen: ") + std::strerror(err));
+  DZ_ASSIGN_OR_RETURN(impl->stack, SipStack::Open(ip, 0, "dozvon", 32));
+  DZ_RETURN_IF_ERROR(impl->stack->ListenSessions(nullptr, nullptr));
   return std::unique_ptr<SipUac>(new SipUac(std::move(impl)));
 }
 
-uint16_t SipUac::local_port() const { return impl_->port; }
+uint16_t SipUac::local_port() const { return impl_->stack->port(); }
 int SipUac::active_calls() const { return static_cast<int>(impl_->calls.size()); }
 
 Status SipUac::Dial(const DialRequest& req, std::function<void(const CallResult&)> done) {
@@ -344,10 +324,10 @@ Status SipUac::Impl::Invite(Call* c) {
   re_snprintf(from_uri, sizeof from_uri, "sip:%s@%s", trunk.caller_id.c_str(), local_ip.c_str());
   c->invited = SteadyClock::now();
   // The caller ID is our own configuration; still, it goes through "%s", never as a format.
-  int err = sipsess_connect(&c->sess, sock, to_uri, nullptr, from_uri, trunk.caller_id.c_str(),
-                            nullptr, 0, "application/sdp", desc, AuthHandler, c, false,
-                            OfferHandler, AnswerHandler, ProgressHandler, EstablishedHandler,
-                            nullptr, nullptr, CloseHandler, c, nullptr);
+  int err = sipsess_connect(&c->sess, stack->sessions(), to_uri, nullptr, from_uri,
+                            trunk.caller_id.c_str(), nullptr, 0, "application/sdp", desc,
+                            AuthHandler, c, false, OfferHandler, AnswerHandler, ProgressHandler,
+                            EstablishedHandler, nullptr, nullptr, CloseHandler, c, nullptr);
   mem_deref(desc);
   if (err) return Status::Unavailable(std::string("INVITE: ") + std::strerror(err));
   ++counters.invites;
