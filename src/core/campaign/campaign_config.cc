@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/campaign/toml_read.h"
 #include "core/campaign/toml_text.h"
 #include "core/time/tz.h"
 
@@ -11,115 +12,6 @@ namespace dozvon {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Errors carry "source:line: key: reason".
-class Ctx {
- public:
-  explicit Ctx(std::string_view source) : source_(source) {}
-  Status Error(const toml::node* node, std::string_view key, std::string_view why) const {
-    std::string where = std::string(source_);
-    if (node && node->source().begin.line) {
-      where += ":" + std::to_string(node->source().begin.line);
-    }
-    return Status::InvalidArgument(where + ": " + std::string(key) + ": " + std::string(why));
-  }
-
- private:
-  std::string_view source_;
-};
-
-std::string Join(std::string_view prefix, std::string_view key) {
-  return prefix.empty() ? std::string(key) : std::string(prefix) + "." + std::string(key);
-}
-
-Status CheckKeys(const Ctx& ctx, const toml::table& t, std::string_view prefix,
-                 const std::set<std::string_view>& allowed) {
-  for (const auto& [k, v] : t) {
-    if (!allowed.count(k.str())) {
-      return ctx.Error(&v, Join(prefix, k.str()), "unknown key");
-    }
-  }
-  return Status::Ok();
-}
-
-Result<std::string> GetString(const Ctx& ctx, const toml::node& n, std::string_view key) {
-  if (auto s = n.value<std::string>()) return *s;
-  return ctx.Error(&n, key, "expected a string");
-}
-
-Result<int64_t> GetInt(const Ctx& ctx, const toml::node& n, std::string_view key, int64_t lo,
-                       int64_t hi) {
-  auto v = n.value<int64_t>();
-  if (!v || !n.is_integer()) return ctx.Error(&n, key, "expected an integer");
-  if (*v < lo || *v > hi) {
-    return ctx.Error(&n, key,
-                     "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-  }
-  return *v;
-}
-
-Result<double> GetDouble(const Ctx& ctx, const toml::node& n, std::string_view key, double lo,
-                         double hi) {
-  auto v = n.value<double>();
-  if (!v) return ctx.Error(&n, key, "expected a number");
-  if (*v < lo || *v > hi) {
-    return ctx.Error(&n, key,
-                     "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-  }
-  return *v;
-}
-
-Result<Duration> GetDuration(const Ctx& ctx, const toml::node& n, std::string_view key) {
-  DZ_ASSIGN_OR_RETURN(std::string s, GetString(ctx, n, key));
-  auto d = ParseDuration(s);
-  if (!d.ok()) return ctx.Error(&n, key, d.status().message());
-  return *d;
-}
-
-Result<Instant> GetInstant(const Ctx& ctx, const toml::node& n, std::string_view key) {
-  // Accept both a TOML offset date-time and a string.
-  if (auto dt = n.value<toml::date_time>()) {
-    if (!dt->offset) return ctx.Error(&n, key, "needs a UTC offset, e.g. +03:00");
-    date::sys_days day = date::year(dt->date.year) / dt->date.month / dt->date.day;
-    Instant t = std::chrono::time_point_cast<Duration>(day) + std::chrono::hours(dt->time.hour) +
-                std::chrono::minutes(dt->time.minute) + std::chrono::seconds(dt->time.second) -
-                std::chrono::minutes(dt->offset->minutes);
-    return t;
-  }
-  DZ_ASSIGN_OR_RETURN(std::string s, GetString(ctx, n, key));
-  auto t = ParseIso8601(s);
-  if (!t.ok()) return ctx.Error(&n, key, t.status().message());
-  return *t;
-}
-
-Result<std::vector<std::string>> GetStrings(const Ctx& ctx, const toml::node& n,
-                                            std::string_view key) {
-  const toml::array* arr = n.as_array();
-  if (!arr) return ctx.Error(&n, key, "expected an array of strings");
-  std::vector<std::string> out;
-  for (const auto& e : *arr) {
-    DZ_ASSIGN_OR_RETURN(std::string s, GetString(ctx, e, key));
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
-Result<std::vector<TimeRange>> GetRanges(const Ctx& ctx, const toml::node& n,
-                                         std::string_view key) {
-  DZ_ASSIGN_OR_RETURN(std::vector<std::string> items, GetStrings(ctx, n, key));
-  std::vector<TimeRange> out;
-  for (const auto& s : items) {
-    auto r = ParseTimeRange(s);
-    if (!r.ok()) return ctx.Error(&n, key, r.status().message());
-    out.push_back(*r);
-  }
-  std::sort(out.begin(), out.end(),
-            [](const TimeRange& a, const TimeRange& b) { return a.start_min < b.start_min; });
-  for (size_t i = 1; i < out.size(); ++i) {
-    if (out[i].start_min < out[i - 1].end_min) return ctx.Error(&n, key, "ranges overlap");
-  }
-  return out;
-}
 
 constexpr std::array<std::string_view, 7> kDayNames = {"sun", "mon", "tue", "wed",
                                                        "thu", "fri", "sat"};
@@ -259,12 +151,16 @@ Status ParseRetry(const Ctx& ctx, const toml::table& t, RetryConfig* rc) {
       DZ_ASSIGN_OR_RETURN(rc->daypart_min_gap, GetDuration(ctx, v, key));
       continue;
     }
+    if (k == "unsuccessful") {
+      DZ_ASSIGN_OR_RETURN(rc->unsuccessful, ParseRule(ctx, v, key));
+      continue;
+    }
     auto outcome = OutcomeFromString(k.str());
     if (!outcome) {
       return ctx.Error(&v, key,
                        "unknown key (outcomes: answered, busy, no_answer, "
                        "invalid_number, rejected, congestion, abandoned, machine, "
-                       "failed, interrupted)");
+                       "failed, interrupted; or unsuccessful)");
     }
     DZ_ASSIGN_OR_RETURN(rc->rules[*outcome], ParseRule(ctx, v, key));
   }
@@ -315,6 +211,27 @@ Status ParsePacing(const Ctx& ctx, const toml::table& t, PacingConfig* p) {
       DZ_ASSIGN_OR_RETURN(p->max_lines_per_agent, GetDouble(ctx, v, key, 1.0, 20.0));
     } else if (k == "power_ratio") {
       DZ_ASSIGN_OR_RETURN(p->power_ratio, GetDouble(ctx, v, key, 1.0, 20.0));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseBroadcast(const Ctx& ctx, const toml::table& t, BroadcastConfig* b) {
+  DZ_RETURN_IF_ERROR(
+      CheckKeys(ctx, t, "broadcast", {"scenario", "trunk", "success", "record_calls"}));
+  for (const auto& [k, v] : t) {
+    std::string key = "broadcast." + std::string(k.str());
+    if (k == "scenario") {
+      DZ_ASSIGN_OR_RETURN(b->scenario, GetString(ctx, v, key));
+    } else if (k == "trunk") {
+      DZ_ASSIGN_OR_RETURN(b->trunk, GetString(ctx, v, key));
+    } else if (k == "success") {
+      DZ_ASSIGN_OR_RETURN(std::string s, GetString(ctx, v, key));
+      auto rule = SuccessRule::Parse(s);
+      if (!rule.ok()) return ctx.Error(&v, key, rule.status().message());
+      b->success = std::move(rule).value();
+    } else if (k == "record_calls") {
+      DZ_ASSIGN_OR_RETURN(b->record_calls, GetBool(ctx, v, key));
     }
   }
   return Status::Ok();
@@ -379,7 +296,8 @@ Result<CampaignConfig> CampaignConfig::Parse(std::string_view text, std::string_
   DZ_RETURN_IF_ERROR(CheckKeys(ctx, root, "",
                                {"name", "mode", "lists", "start_at", "stop_at", "max_attempts",
                                 "ring_timeout", "default_timezone", "new_first", "max_lines",
-                                "priority", "window", "caps", "retry", "dnc", "pacing"}));
+                                "priority", "window", "caps", "retry", "dnc", "pacing",
+                                "broadcast"}));
   for (const auto& [k, v] : root) {
     std::string key(k.str());
     if (k == "name") {
@@ -419,14 +337,13 @@ Result<CampaignConfig> CampaignConfig::Parse(std::string_view text, std::string_
       auto z = FindZone(c.default_timezone);
       if (!z.ok()) return ctx.Error(&v, key, z.status().message());
     } else if (k == "new_first") {
-      auto b = v.value<bool>();
-      if (!b || !v.is_boolean()) return ctx.Error(&v, key, "expected true or false");
-      c.new_first = *b;
+      DZ_ASSIGN_OR_RETURN(c.new_first, GetBool(ctx, v, key));
     } else if (k == "max_lines") {
       DZ_ASSIGN_OR_RETURN(c.max_lines, GetInt(ctx, v, key, 0, 100000));
     } else if (k == "priority") {
       DZ_ASSIGN_OR_RETURN(c.priority, GetInt(ctx, v, key, -1000, 1000));
-    } else if (k == "window" || k == "caps" || k == "retry" || k == "dnc" || k == "pacing") {
+    } else if (k == "window" || k == "caps" || k == "retry" || k == "dnc" || k == "pacing" ||
+               k == "broadcast") {
       const toml::table* t = v.as_table();
       if (!t) return ctx.Error(&v, key, "expected a table");
       if (k == "window") DZ_RETURN_IF_ERROR(ParseWindow(ctx, *t, &c.window));
@@ -434,6 +351,7 @@ Result<CampaignConfig> CampaignConfig::Parse(std::string_view text, std::string_
       if (k == "retry") DZ_RETURN_IF_ERROR(ParseRetry(ctx, *t, &c.retry));
       if (k == "dnc") DZ_RETURN_IF_ERROR(ParseDnc(ctx, *t, &c.dnc));
       if (k == "pacing") DZ_RETURN_IF_ERROR(ParsePacing(ctx, *t, &c.pacing));
+      if (k == "broadcast") DZ_RETURN_IF_ERROR(ParseBroadcast(ctx, *t, &c.broadcast));
     }
   }
   if (c.name.empty()) return Status::InvalidArgument(std::string(source) + ": name: required");

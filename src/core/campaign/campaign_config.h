@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/campaign/durations.h"
+#include "core/campaign/success.h"
 #include "core/clock.h"
 #include "core/model/attempt.h"
 #include "core/status.h"
@@ -57,6 +58,8 @@ struct Daypart {
 
 struct RetryConfig {
   std::map<Outcome, RetryRule> rules;
+  // An answered broadcast call that missed the campaign's success rule.
+  RetryRule unsuccessful{RetryAction::kNextDaypart, {}, 0};
   std::vector<Daypart> dayparts;
   // next_daypart never schedules sooner than this after the attempt.
   Duration daypart_min_gap = std::chrono::hours(2);
@@ -66,6 +69,14 @@ struct DncConfig {
   std::vector<std::string> numbers;   // E.164
   std::vector<std::string> prefixes;  // E.164 prefixes, e.g. "+7800"
   std::vector<std::string> files;     // one number or prefix ("+7800*") per line; loaded by app/
+};
+
+// Voice broadcast: what an answered call runs and when it counts as a success.
+struct BroadcastConfig {
+  std::string scenario;  // scenario file, relative to the campaign file
+  std::string trunk;     // trunk name from the server config; "" = the first trunk
+  SuccessRule success;   // default: the message heard to the end
+  bool record_calls = false;  // keep a stereo recording of every answered call
 };
 
 enum class AbandonWindow { kRolling24h, kRolling30d, kSinceStart };
@@ -96,6 +107,7 @@ struct CampaignConfig {
   RetryConfig retry;
   DncConfig dnc;
   PacingConfig pacing;
+  BroadcastConfig broadcast;
 
   // `source` names the text in messages ("march.toml").
   static Result<CampaignConfig> Parse(std::string_view toml_text, std::string_view source);

@@ -84,7 +84,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "c.toml:3: caps.per_dya: unknown key"},
         BadCase{"bad_outcome", "name = \"x\"\n[retry]\nbussy = \"3m\"\n",
                 "c.toml:3: retry.bussy: unknown key (outcomes: answered, busy, no_answer, "
-                "invalid_number, rejected, congestion, abandoned, machine, failed, interrupted)"},
+                "invalid_number, rejected, congestion, abandoned, machine, failed, interrupted; or "
+                "unsuccessful)"},
         BadCase{"bad_duration", "name = \"x\"\n[retry]\nbusy = { after = \"3 minutes\" }\n",
                 "c.toml:3: retry.busy.after: \"3 minutes\": expected a duration like 30s, 3m, "
                 "4h, 1d or 1h30m"},

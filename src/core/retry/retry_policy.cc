@@ -78,8 +78,10 @@ Instant RetryPolicy::NextDaypart(Instant ended, const date::time_zone* zone,
 
 RetryDecision RetryPolicy::Decide(const RetryInput& in, Zones zones) const {
   RetryDecision d;
-  const RetryRule& rule = config_.RuleFor(in.outcome);
-  const std::string what = OutcomeWords(in.outcome);
+  const bool unsuccessful = in.unsuccessful && in.outcome == Outcome::kAnswered;
+  const RetryRule& rule = unsuccessful ? config_.retry.unsuccessful : config_.RuleFor(in.outcome);
+  const std::string what =
+      unsuccessful ? "answered, " + in.shortfall : OutcomeWords(in.outcome);
   switch (rule.action) {
     case RetryAction::kStrike:
       d.state = ContactState::kStruck;

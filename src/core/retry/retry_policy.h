@@ -21,6 +21,9 @@ struct RetryInput {
   Instant ended_at{};
   std::optional<int> sip_status;
   std::optional<int> q850_cause;
+  // An answered call that missed the campaign's success rule: retried by retry.unsuccessful.
+  bool unsuccessful = false;
+  std::string shortfall;  // why, for the reason text
 };
 
 struct RetryDecision {
