@@ -2,8 +2,10 @@
 // that places calls through a trunk and prints each result as a JSON line.
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <map>
 
 #include "app/campaign_files.h"
@@ -32,6 +34,7 @@ bool SplitHostPort(const std::string& s, std::string* host, uint16_t* port) {
 struct SimArgs {
   std::string listen = "127.0.0.1:0";
   std::string profile;
+  std::string answered_log;
 };
 
 int RunCarrierSim(const SimArgs& a) {
@@ -66,9 +69,24 @@ int RunCarrierSim(const SimArgs& a) {
     std::fprintf(stderr, "dozvon carrier-sim: %s\n", sim.status().message().c_str());
     return kExitFailure;
   }
+  std::FILE* log = nullptr;
+  if (!a.answered_log.empty()) {
+    log = std::fopen(a.answered_log.c_str(), "a");
+    if (!log) {
+      std::fprintf(stderr, "dozvon carrier-sim: --answered-log %s: %s\n", a.answered_log.c_str(),
+                   std::strerror(errno));
+      return kExitBadInput;
+    }
+    // One line per answered call, flushed at once: it must survive a killed dialer.
+    (*sim)->OnAnswered([log](const std::string& number, const std::string& attempt) {
+      std::fprintf(log, "%s,%s\n", number.c_str(), attempt.c_str());
+      std::fflush(log);
+    });
+  }
   std::printf("carrier-sim listening on %s:%u\n", host.c_str(), (*sim)->port());
   std::fflush(stdout);
   (*loop)->Run();
+  if (log) std::fclose(log);
   const CarrierStats& s = (*sim)->stats();
   nlohmann::json j = {{"invites", s.invites},
                       {"challenged", s.challenged},
@@ -167,7 +185,11 @@ int RunDial(const DialArgs& a) {
   std::map<std::string, int64_t> outcomes;
   auto started = std::chrono::steady_clock::now();
   for (const auto& to : targets) {
-    DialRequest req{to, *ring, *hold, prompt, ""};
+    DialRequest req;
+    req.to_e164 = to;
+    req.ring_timeout = *ring;
+    req.hold = *hold;
+    req.prompt_path = prompt;
     if (to.compare(0, 4, "sip:") == 0) {
       req.to_uri = to;
       req.to_e164.clear();
@@ -325,6 +347,8 @@ void RegisterTelephony(CLI::App& app, int* exit_code) {
   CLI::App* s = app.add_subcommand("carrier-sim", "Loopback SIP carrier simulator (UAS)");
   s->add_option("--listen", sim->listen, "IP:PORT to listen on (port 0: ephemeral)");
   s->add_option("--profile", sim->profile, "Profile TOML: shares, ring/talk times, rules, auth");
+  s->add_option("--answered-log", sim->answered_log,
+                "Append NUMBER,ATTEMPT for every answered call (ATTEMPT from X-Dozvon-Attempt)");
   s->callback([sim, exit_code] { *exit_code = RunCarrierSim(*sim); });
 
   auto dial = std::make_shared<DialArgs>();

@@ -218,6 +218,7 @@ struct SimCall {
   struct tmr dtmf_tmr {};
   struct tmr reinvite_tmr {};
   SimBehaviour behaviour;
+  std::string number, attempt;
   bool answered = false, closed = false;
   std::string sdp;
 };
@@ -231,6 +232,7 @@ struct CarrierSim::Impl {
   std::string ip;
   uint8_t ha1[16] = {};
   uint64_t nonce_seq = 0;
+  std::function<void(const std::string&, const std::string&)> on_answered;
   ~Impl();
   void Release(SimCall* c);
 };
@@ -325,6 +327,7 @@ void AnswerNow(void* arg) {
   }
   c->answered = true;
   ++c->sim->stats.answered;
+  if (c->sim->on_answered) c->sim->on_answered(c->number, c->attempt);
   c->media->Start();
   if (c->behaviour.reinvite_at) {
     tmr_start(&c->reinvite_tmr, static_cast<uint64_t>(*c->behaviour.reinvite_at * 1000),
@@ -440,7 +443,10 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
   tmr_init(&c->free_tmr);
   tmr_init(&c->dtmf_tmr);
   tmr_init(&c->reinvite_tmr);
-  c->behaviour = sim->profile.Decide(PlString(msg->uri.user));
+  c->number = PlString(msg->uri.user);
+  if (const struct sip_hdr* h = sip_msg_xhdr(msg, "X-Dozvon-Attempt"))
+    c->attempt = PlString(h->val);
+  c->behaviour = sim->profile.Decide(c->number);
   auto media = MediaSession::Create(&sim->ticker, sim->ip);
   if (!media.ok()) {
     sip_reply(sim->stack->sip(), msg, 500, "Server Internal Error");
@@ -492,6 +498,10 @@ void CarrierSim::Impl::Release(SimCall* c) {
 
 CarrierSim::CarrierSim(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CarrierSim::~CarrierSim() = default;
+void CarrierSim::OnAnswered(std::function<void(const std::string&, const std::string&)> fn) {
+  impl_->on_answered = std::move(fn);
+}
+
 uint16_t CarrierSim::port() const { return impl_->stack->port(); }
 const CarrierStats& CarrierSim::stats() const { return impl_->stats; }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -61,6 +62,9 @@ class CarrierSim {
   ~CarrierSim();
   uint16_t port() const;
   const CarrierStats& stats() const;
+  // Called for every call the simulator answers, with the dialled number and the caller's
+  // X-Dozvon-Attempt header ("" when absent): tests check each answered call has its attempt.
+  void OnAnswered(std::function<void(const std::string& number, const std::string& attempt)> fn);
 
   struct Impl;
 

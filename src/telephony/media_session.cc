@@ -98,6 +98,9 @@ struct MediaSession::Impl {
   // Recording
   bool recording = false;
   Pcm rec_sent, rec_received;
+  bool capturing = false;
+  Pcm capture;
+  uint64_t last_voice_ms = 0;
   static constexpr size_t kMaxRecord = 8000 * 3600;
 
   ~Impl() {
@@ -145,7 +148,13 @@ struct MediaSession::Impl {
     for (size_t i = 0; i < n; ++i) pcm[i] = impl->ulaw ? UlawToLinear(p[i]) : AlawToLinear(p[i]);
     double secs = static_cast<double>(n) / 8000.0;
     st.seconds_received += secs;
-    if (Rms({pcm, n}) > kVoiceRms) st.seconds_with_voice += secs;
+    if (Rms({pcm, n}) > kVoiceRms) {
+      st.seconds_with_voice += secs;
+      impl->last_voice_ms = tmr_jiffies();
+    }
+    if (impl->capturing && impl->capture.size() + n <= kMaxRecord) {
+      impl->capture.insert(impl->capture.end(), pcm, pcm + n);
+    }
     dtmf_rx(impl->rx, pcm, static_cast<int>(n));
     if (impl->recording && impl->rec_received.size() + n <= kMaxRecord) {
       impl->rec_received.insert(impl->rec_received.end(), pcm, pcm + n);
@@ -331,6 +340,20 @@ void MediaSession::Play(std::shared_ptr<const Pcm> prompt) {
   stats_.prompt_finished = false;
   stats_.prompt_seconds_played = 0;
 }
+
+void MediaSession::StopPrompt() { impl_->prompt.reset(); }
+
+void MediaSession::StartCapture() {
+  impl_->capture.clear();
+  impl_->capturing = true;
+}
+
+Pcm MediaSession::TakeCapture() {
+  impl_->capturing = false;
+  return std::move(impl_->capture);
+}
+
+uint64_t MediaSession::last_voice_ms() const { return impl_->last_voice_ms; }
 
 void MediaSession::SendDtmf(const std::string& digits, bool in_band) {
   if (in_band || impl_->telev_pt < 0) {

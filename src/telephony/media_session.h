@@ -60,6 +60,8 @@ class MediaSession {
   void Start();
   void Stop();
   void Play(std::shared_ptr<const Pcm> prompt);
+  // Stops the prompt where it is; prompt_seconds_played keeps what was sent.
+  void StopPrompt();
   void SendDtmf(const std::string& digits, bool in_band);
 
   // Keeps what is sent and received, for WriteRecording (bounded to one hour per side).
@@ -67,6 +69,12 @@ class MediaSession {
   enum class RecordSide { kFarEnd, kNearEnd, kBoth };
   // Writes a 8 kHz WAV: one side mono, or both as stereo (left: us, right: the far end).
   Status WriteRecording(const std::string& path, RecordSide side) const;
+
+  // Far-end audio from StartCapture on (bounded like recordings), for a recorded reply.
+  void StartCapture();
+  Pcm TakeCapture();
+  // tmr_jiffies() of the last far-end frame above speech level; 0 when none yet.
+  uint64_t last_voice_ms() const;
 
   const MediaStats& stats() const { return stats_; }
   std::function<void(char)> on_dtmf;

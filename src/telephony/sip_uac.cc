@@ -46,7 +46,7 @@ struct SipUac::Impl {
   static void CpsTick(void* arg);
 };
 
-struct Call {
+struct Call final : CallLeg {
   SipUac::Impl* uac = nullptr;
   DialRequest req;
   std::function<void(const CallResult&)> done;
@@ -61,6 +61,29 @@ struct Call {
   SteadyClock::time_point invited, first_progress, answered;
   bool got_progress = false, was_answered = false, finished = false, media_failed = false;
   CallResult result;
+  // Driven by an owner (DialRequest::on_answer).
+  std::function<void(double, bool)> play_done;
+  uint64_t capture_start_ms = 0;
+
+  void Play(std::shared_ptr<const Pcm> pcm, std::function<void(double, bool)> done) override;
+  void StopPlay() override;
+  double PromptSecondsPlayed() const override {
+    return media ? media->stats().prompt_seconds_played : 0;
+  }
+  void OnDtmf(std::function<void(char)> fn) override {
+    if (media) media->on_dtmf = std::move(fn);
+  }
+  void StartCapture() override {
+    capture_start_ms = tmr_jiffies();
+    if (media) media->StartCapture();
+  }
+  Pcm StopCapture() override { return media ? media->TakeCapture() : Pcm{}; }
+  uint64_t SilenceMs() const override {
+    uint64_t last = std::max(capture_start_ms, media ? media->last_voice_ms() : 0);
+    uint64_t now = tmr_jiffies();
+    return now > last ? now - last : 0;
+  }
+  void Hangup() override;
 };
 
 namespace {
@@ -118,6 +141,7 @@ void ProgressHandler(const struct sip_msg* msg, void* arg) {
 
 void HoldExpired(void* arg) {
   auto* c = static_cast<Call*>(arg);
+  if (c->finished) return;
   c->result.hangup_by = HangupBy::kUs;
   c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));  // sends BYE
   FinishLater(c);
@@ -141,7 +165,15 @@ void EstablishedHandler(const struct sip_msg* msg, void* arg) {
     return;
   }
   c->result.reason = "200 OK";
+  c->result.answered_at = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
   c->media->Start();
+  if (c->req.on_answer) {
+    c->media->on_prompt_end = [c] {
+      if (auto done = std::move(c->play_done)) done(c->PromptSecondsPlayed(), true);
+    };
+    c->req.on_answer(c);
+    return;
+  }
   if (c->prompt) {
     c->media->Play(c->prompt);
     c->media->on_prompt_end = [c] {
@@ -197,11 +229,33 @@ void FinishNow(void* arg) {
   c->uac->Finish(c);
 }
 
+}  // namespace
+
+void Call::Play(std::shared_ptr<const Pcm> pcm, std::function<void(double, bool)> done) {
+  if (!media || finished) return;
+  play_done = std::move(done);
+  media->Play(std::move(pcm));
+}
+
+void Call::StopPlay() {
+  if (!media) return;
+  media->StopPrompt();
+  if (auto done = std::move(play_done)) done(PromptSecondsPlayed(), false);
+}
+
+void Call::Hangup() {
+  // From a timer tick, never inside the callback that asked for it.
+  if (!finished) tmr_start(&hold_tmr, 0, HoldExpired, this);
+}
+
+namespace {
+
 // Completion runs from a fresh timer tick, never inside a libre callback that still uses the
 // session.
 void FinishLater(Call* c) {
   if (c->finished) return;
   c->finished = true;
+  c->play_done = nullptr;  // the owner learns the end from `done`, not from a prompt
   if (c->media) {
     c->media->Stop();
     const MediaStats& m = c->media->stats();
@@ -273,6 +327,15 @@ Status SipUac::Dial(const DialRequest& req, std::function<void(const CallResult&
              req.to_e164.find_first_not_of("0123456789", 1) != std::string::npos) {
     return Status::InvalidArgument("to \"" + req.to_e164 + "\": expected E.164 like +79161234567");
   }
+  for (const auto& [name, value] : req.headers) {
+    // Our own tracing headers; still, nothing may break the message framing.
+    bool ok = !name.empty() &&
+              name.find_first_not_of(
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+                  "opqrstuvwxyz0123456789-") == std::string::npos &&
+              value.find_first_of("\r\n") == std::string::npos;
+    if (!ok) return Status::InvalidArgument("header \"" + name + "\": not a valid SIP header");
+  }
   const TrunkConfig& trunk = impl_->trunk;
   if (trunk.max_calls > 0 && static_cast<int>(impl_->calls.size()) >= trunk.max_calls) {
     return Status::Unavailable("trunk at max_calls (" + std::to_string(trunk.max_calls) + ")");
@@ -322,12 +385,16 @@ Status SipUac::Impl::Invite(Call* c) {
                 trunk.port);
   }
   re_snprintf(from_uri, sizeof from_uri, "sip:%s@%s", trunk.caller_id.c_str(), local_ip.c_str());
+  std::string headers;
+  for (const auto& [name, value] : c->req.headers) headers += name + ": " + value + "\r\n";
   c->invited = SteadyClock::now();
+  c->result.invited_at = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
   // The caller ID is our own configuration; still, it goes through "%s", never as a format.
   int err = sipsess_connect(&c->sess, stack->sessions(), to_uri, nullptr, from_uri,
                             trunk.caller_id.c_str(), nullptr, 0, "application/sdp", desc,
                             AuthHandler, c, false, OfferHandler, AnswerHandler, ProgressHandler,
-                            EstablishedHandler, nullptr, nullptr, CloseHandler, c, nullptr);
+                            EstablishedHandler, nullptr, nullptr, CloseHandler, c,
+                            headers.empty() ? nullptr : "%s", headers.c_str());
   mem_deref(desc);
   if (err) return Status::Unavailable(std::string("INVITE: ") + std::strerror(err));
   ++counters.invites;

@@ -12,9 +12,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "core/clock.h"
 #include "core/model/attempt.h"
 #include "core/status.h"
+#include "telephony/audio.h"
 
 namespace dozvon {
 
@@ -38,6 +42,27 @@ struct TrunkCounters {
   std::map<Outcome, int64_t> by_outcome;
 };
 
+// An answered call, driven by its owner (a scenario) instead of the prompt-and-hold default.
+// Valid from DialRequest::on_answer until the call's `done` callback runs; all on the loop.
+class CallLeg {
+ public:
+  virtual ~CallLeg() = default;
+  // Plays `pcm` from its start, replacing any prompt playing. `done(seconds_played, finished)`
+  // runs when it ends or is stopped, never after the call has ended.
+  virtual void Play(std::shared_ptr<const Pcm> pcm, std::function<void(double, bool)> done) = 0;
+  virtual void StopPlay() = 0;
+  // Seconds of the current (or last) prompt sent so far.
+  virtual double PromptSecondsPlayed() const = 0;
+  virtual void OnDtmf(std::function<void(char)> fn) = 0;
+  // Keeps the far end's audio from now until StopCapture (a reply to record).
+  virtual void StartCapture() = 0;
+  virtual Pcm StopCapture() = 0;
+  // Milliseconds since the far end last spoke (or since the capture started, if later).
+  virtual uint64_t SilenceMs() const = 0;
+  // Ends the call from our side (BYE); `done` follows.
+  virtual void Hangup() = 0;
+};
+
 struct DialRequest {
   std::string to_e164;  // "+79161234567"
   std::chrono::milliseconds ring_timeout{30000};
@@ -48,6 +73,10 @@ struct DialRequest {
   // Instead of to_e164 through the trunk: call this SIP URI directly (an operator's phone, from
   // its registration Contact).
   std::string to_uri;
+  // Extra SIP headers on the INVITE, e.g. {"X-Dozvon-Attempt", "42"} for end-to-end tracing.
+  std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the answered call is handed to the owner instead of prompt_path and hold.
+  std::function<void(CallLeg*)> on_answer;
 };
 
 enum class HangupBy { kNone, kUs, kThem };
@@ -71,6 +100,9 @@ struct CallResult {
   double seconds_with_voice = 0;
   std::string recording;  // path written, or "" (see reason if it failed)
   int reinvites = 0;      // re-INVITEs the far end sent during the call
+  // Wall-clock times, for the attempt row.
+  std::optional<Instant> invited_at;   // the INVITE left (after any CPS wait)
+  std::optional<Instant> answered_at;  // 200 OK
 };
 
 class SipUac {
