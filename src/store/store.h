@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -74,6 +75,16 @@ struct CampaignRecord {
   std::vector<std::string> lists;
 };
 
+// A campaign's totals, for progress lines and the summary table.
+struct CampaignTotals {
+  std::map<ContactState, int64_t> contacts_by_state;
+  std::map<Outcome, int64_t> attempts_by_outcome;
+  int64_t attempts = 0, open_attempts = 0;
+  int64_t heard_to_end = 0, successes = 0;
+  std::map<std::string, int64_t> var_counts;  // "confirmed=yes" -> attempts
+  std::map<int, int64_t> failures_by_sip;     // SIP status of unanswered attempts
+};
+
 class CampaignStore {
  public:
   virtual ~CampaignStore() = default;
@@ -81,6 +92,8 @@ class CampaignStore {
   virtual Result<int64_t> UpsertCampaign(const CampaignRecord& campaign, Instant now) = 0;
   virtual Result<std::optional<CampaignRecord>> FindCampaign(std::string_view name) = 0;
   virtual Status SetCampaignState(int64_t campaign_id, std::string_view state, Instant now) = 0;
+  virtual Result<std::vector<CampaignRecord>> Campaigns() = 0;
+  virtual Result<CampaignTotals> Totals(int64_t campaign_id) = 0;
 };
 
 // What is known when an attempt is opened, before the INVITE leaves.
@@ -106,6 +119,7 @@ struct AttemptResult {
   std::optional<int> sip_status;
   std::optional<int> q850_cause;
   std::string reason;
+  CallDetails details;
   ContactUpdate contact;
 };
 
@@ -120,6 +134,17 @@ class AttemptStore {
   virtual Status CompleteAttempt(int64_t attempt_id, const AttemptResult& result) = 0;
   virtual Result<std::vector<Attempt>> AttemptsOfContact(int64_t contact_id) = 0;
   virtual Result<std::vector<Attempt>> OpenAttempts() = 0;
+  virtual Result<std::vector<Attempt>> AttemptsOfCampaign(int64_t campaign_id) = 0;
+
+  // Contacts of the campaign's lists that may be due at `now`: new or scheduled, with
+  // next_attempt_at unset or passed. Order: never-called first when `new_first`, then higher
+  // priority, then earlier due time. The eligibility check in the core has the last word.
+  virtual Result<std::vector<Contact>> DueContacts(int64_t campaign_id, Instant now, int limit,
+                                                   bool new_first) = 0;
+  // Moves a contact that may not be called now: to a later time (`next`), or done / struck.
+  // A contact with an open attempt is left alone.
+  virtual Status Reschedule(int64_t contact_id, ContactState state, std::optional<Instant> next,
+                            std::string_view reason, Instant now) = 0;
 };
 
 // The whole store of one database.

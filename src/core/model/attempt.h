@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,18 @@ enum class Outcome {
 std::string_view ToString(Outcome o);
 std::optional<Outcome> OutcomeFromString(std::string_view s);
 
+// What an answered call produced beyond its SIP outcome (broadcast scenarios).
+struct CallDetails {
+  std::optional<bool> success;       // the campaign's success rule, for answered calls
+  std::optional<bool> heard_to_end;  // the message played to its end
+  std::optional<int64_t> heard_ms;   // of the message, played before a hang-up
+  std::optional<int64_t> message_ms;
+  std::string dtmf;                         // keys pressed, in order
+  std::map<std::string, std::string> vars;  // scenario result variables
+  std::string recording;                    // path of a recording, or ""
+  std::string hangup_by;                    // "us", "them" or ""
+};
+
 struct Attempt {
   int64_t id = 0;
   int64_t contact_id = 0;
@@ -43,6 +56,7 @@ struct Attempt {
   std::optional<int> sip_status;
   std::optional<int> q850_cause;
   std::string reason;
+  CallDetails details;
 };
 
 }  // namespace dozvon

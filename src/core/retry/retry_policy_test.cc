@@ -49,7 +49,8 @@ TEST_P(RetryPolicyTest, EveryRule) {
   const RetryCase& c = GetParam();
   auto msk = Zone("Europe/Moscow");
   FakeClock clock(LocalTime(c.ended_local, "Europe/Moscow"));
-  RetryInput in{c.outcome, c.attempts_made, c.outcome_count, clock.Now(), c.sip, std::nullopt};
+  RetryInput in{c.outcome, c.attempts_made, c.outcome_count, clock.Now(),
+                c.sip,     std::nullopt,    false,           ""};
   std::vector<const date::time_zone*> zones = {msk};
   RetryDecision d = policy.Decide(in, zones);
   EXPECT_EQ(d.state, c.state);

@@ -75,6 +75,17 @@ CREATE INDEX attempts_by_campaign ON attempts(campaign_id, created_at);
 -- At most one open attempt per contact: the database itself forbids a double dial.
 CREATE UNIQUE INDEX attempts_one_open ON attempts(contact_id) WHERE outcome IS NULL;
 )sql",
+      // 2: what a broadcast call produced, per attempt.
+      R"sql(
+ALTER TABLE attempts ADD COLUMN success INTEGER;       -- 1/0: the campaign's success rule
+ALTER TABLE attempts ADD COLUMN heard_to_end INTEGER;  -- 1/0: the message played to its end
+ALTER TABLE attempts ADD COLUMN heard_ms INTEGER;      -- of the message, played before hang-up
+ALTER TABLE attempts ADD COLUMN message_ms INTEGER;    -- the message's length
+ALTER TABLE attempts ADD COLUMN dtmf TEXT NOT NULL DEFAULT '';
+ALTER TABLE attempts ADD COLUMN vars TEXT NOT NULL DEFAULT '{}';  -- scenario result variables
+ALTER TABLE attempts ADD COLUMN recording TEXT NOT NULL DEFAULT '';
+ALTER TABLE attempts ADD COLUMN hangup_by TEXT NOT NULL DEFAULT '';  -- us | them | ''
+)sql",
   };
   return kMigrations;
 }

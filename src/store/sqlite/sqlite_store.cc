@@ -90,7 +90,19 @@ Contact ReadContact(const Statement& s) {
 
 constexpr std::string_view kAttemptColumns =
     "id, contact_id, campaign_id, attempt_no, phone_e164, created_at, dialed_at, answered_at, "
-    "ended_at, outcome, sip_status, q850_cause, reason";
+    "ended_at, outcome, sip_status, q850_cause, reason, success, heard_to_end, heard_ms, "
+    "message_ms, dtmf, vars, recording, hangup_by";
+
+std::string VarsToJson(const std::map<std::string, std::string>& vars) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : vars) j[k] = v;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<int64_t> OptBool(const std::optional<bool>& b) {
+  if (!b) return std::nullopt;
+  return *b ? 1 : 0;
+}
 
 Attempt ReadAttempt(const Statement& s) {
   Attempt a;
@@ -107,6 +119,15 @@ Attempt ReadAttempt(const Statement& s) {
   if (auto v = s.OptInt(10)) a.sip_status = static_cast<int>(*v);
   if (auto v = s.OptInt(11)) a.q850_cause = static_cast<int>(*v);
   a.reason = s.Text(12);
+  CallDetails& d = a.details;
+  if (auto v = s.OptInt(13)) d.success = *v != 0;
+  if (auto v = s.OptInt(14)) d.heard_to_end = *v != 0;
+  d.heard_ms = s.OptInt(15);
+  d.message_ms = s.OptInt(16);
+  d.dtmf = s.Text(17);
+  for (const auto& [k, v] : FieldsFromJson(s.Text(18))) d.vars[k] = v;
+  d.recording = s.Text(19);
+  d.hangup_by = s.Text(20);
   return a;
 }
 
@@ -383,13 +404,20 @@ Result<Attempt> SqliteStore::OpenAttempt(const NewAttempt& a) {
 Status SqliteStore::CompleteAttempt(int64_t attempt_id, const AttemptResult& r) {
   Db* db = impl_->db.get();
   DZ_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
-  DZ_ASSIGN_OR_RETURN(
-      Statement s, db->Prepare("UPDATE attempts SET outcome = ?2, dialed_at = ?3, "
-                               "answered_at = ?4, ended_at = ?5, sip_status = ?6, "
-                               "q850_cause = ?7, reason = ?8 WHERE id = ?1 AND outcome IS NULL"));
+  DZ_ASSIGN_OR_RETURN(Statement s,
+                      db->Prepare("UPDATE attempts SET outcome = ?2, dialed_at = ?3, "
+                                  "answered_at = ?4, ended_at = ?5, sip_status = ?6, "
+                                  "q850_cause = ?7, reason = ?8, success = ?9, heard_to_end = ?10, "
+                                  "heard_ms = ?11, message_ms = ?12, dtmf = ?13, vars = ?14, "
+                                  "recording = ?15, hangup_by = ?16 "
+                                  "WHERE id = ?1 AND outcome IS NULL"));
   s.Bind(1, attempt_id).Bind(2, ToString(r.outcome)).Bind(3, Ms(r.dialed_at));
   s.Bind(4, Ms(r.answered_at)).Bind(5, Ms(r.ended_at)).Bind(6, r.sip_status);
   s.Bind(7, r.q850_cause).Bind(8, r.reason);
+  const CallDetails& d = r.details;
+  s.Bind(9, OptBool(d.success)).Bind(10, OptBool(d.heard_to_end)).Bind(11, d.heard_ms);
+  s.Bind(12, d.message_ms).Bind(13, d.dtmf).Bind(14, VarsToJson(d.vars));
+  s.Bind(15, d.recording).Bind(16, d.hangup_by);
   DZ_RETURN_IF_ERROR(s.Run());
   if (db->Changes() == 0) {
     return Status::FailedPrecondition("attempt " + std::to_string(attempt_id) +
@@ -418,6 +446,119 @@ Result<std::vector<Attempt>> SqliteStore::AttemptsOfContact(int64_t contact_id) 
     out.push_back(ReadAttempt(s));
   }
   return out;
+}
+
+Result<std::vector<Attempt>> SqliteStore::AttemptsOfCampaign(int64_t campaign_id) {
+  DZ_ASSIGN_OR_RETURN(Statement s, impl_->db->Prepare("SELECT " + std::string(kAttemptColumns) +
+                                                      " FROM attempts WHERE campaign_id = ? "
+                                                      "ORDER BY id"));
+  s.Bind(1, campaign_id);
+  std::vector<Attempt> out;
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadAttempt(s));
+  }
+  return out;
+}
+
+Result<std::vector<Contact>> SqliteStore::DueContacts(int64_t campaign_id, Instant now, int limit,
+                                                      bool new_first) {
+  // Served by contacts_due(list_id, state, next_attempt_at).
+  std::string sql = "SELECT " + std::string(kContactColumns) +
+                    " FROM contacts WHERE list_id IN (SELECT list_id FROM campaign_lists WHERE "
+                    "campaign_id = ?1) AND state IN ('new', 'scheduled') AND "
+                    "(next_attempt_at IS NULL OR next_attempt_at <= ?2) ORDER BY ";
+  if (new_first) sql += "(attempts > 0), ";
+  sql += "priority DESC, COALESCE(next_attempt_at, 0), id LIMIT ?3";
+  DZ_ASSIGN_OR_RETURN(Statement s, impl_->db->Prepare(sql));
+  s.Bind(1, campaign_id).Bind(2, Ms(now)).Bind(3, limit);
+  std::vector<Contact> out;
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadContact(s));
+  }
+  return out;
+}
+
+Status SqliteStore::Reschedule(int64_t contact_id, ContactState state, std::optional<Instant> next,
+                               std::string_view reason, Instant now) {
+  DZ_ASSIGN_OR_RETURN(
+      Statement s,
+      impl_->db->Prepare("UPDATE contacts SET state = CASE WHEN ?2 = 'scheduled' AND state = "
+                         "'new' THEN 'new' ELSE ?2 END, next_attempt_at = ?3, state_reason = ?4, "
+                         "updated_at = ?5 WHERE id = ?1 AND state <> 'in_progress'"));
+  s.Bind(1, contact_id).Bind(2, ToString(state)).Bind(3, Ms(next)).Bind(4, reason).Bind(5, Ms(now));
+  return s.Run();
+}
+
+Result<std::vector<CampaignRecord>> SqliteStore::Campaigns() {
+  DZ_ASSIGN_OR_RETURN(Statement s, impl_->db->Prepare("SELECT name FROM campaigns ORDER BY id"));
+  std::vector<std::string> names;
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    names.push_back(s.Text(0));
+  }
+  std::vector<CampaignRecord> out;
+  for (const auto& n : names) {
+    DZ_ASSIGN_OR_RETURN(auto c, FindCampaign(n));
+    if (c) out.push_back(std::move(*c));
+  }
+  return out;
+}
+
+Result<CampaignTotals> SqliteStore::Totals(int64_t campaign_id) {
+  Db* db = impl_->db.get();
+  CampaignTotals t;
+  DZ_ASSIGN_OR_RETURN(Statement c,
+                      db->Prepare("SELECT state, COUNT(*) FROM contacts WHERE list_id IN (SELECT "
+                                  "list_id FROM campaign_lists WHERE campaign_id = ?) GROUP BY "
+                                  "state"));
+  c.Bind(1, campaign_id);
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool row, c.Step());
+    if (!row) break;
+    if (auto st = ContactStateFromString(c.Text(0))) t.contacts_by_state[*st] = c.Int(1);
+  }
+  DZ_ASSIGN_OR_RETURN(
+      Statement a,
+      db->Prepare(
+          "SELECT outcome, COUNT(*), SUM(COALESCE(heard_to_end, 0)), "
+          "SUM(COALESCE(success, 0)) FROM attempts WHERE campaign_id = ? GROUP BY outcome"));
+  a.Bind(1, campaign_id);
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool row, a.Step());
+    if (!row) break;
+    t.attempts += a.Int(1);
+    if (a.IsNull(0)) {
+      t.open_attempts += a.Int(1);
+    } else if (auto o = OutcomeFromString(a.Text(0))) {
+      t.attempts_by_outcome[*o] = a.Int(1);
+    }
+    t.heard_to_end += a.Int(2);
+    t.successes += a.Int(3);
+  }
+  DZ_ASSIGN_OR_RETURN(
+      Statement v, db->Prepare("SELECT j.key || '=' || j.value, COUNT(*) FROM attempts, "
+                               "json_each(attempts.vars) AS j WHERE campaign_id = ? GROUP BY 1"));
+  v.Bind(1, campaign_id);
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool row, v.Step());
+    if (!row) break;
+    t.var_counts[v.Text(0)] = v.Int(1);
+  }
+  DZ_ASSIGN_OR_RETURN(Statement f,
+                      db->Prepare("SELECT sip_status, COUNT(*) FROM attempts WHERE campaign_id = ? "
+                                  "AND answered_at IS NULL AND sip_status IS NOT NULL GROUP BY 1"));
+  f.Bind(1, campaign_id);
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool row, f.Step());
+    if (!row) break;
+    t.failures_by_sip[static_cast<int>(f.Int(0))] = f.Int(1);
+  }
+  return t;
 }
 
 Result<std::vector<Attempt>> SqliteStore::OpenAttempts() {

@@ -33,12 +33,19 @@ class SqliteStore final : public Store {
   Result<int64_t> UpsertCampaign(const CampaignRecord& campaign, Instant now) override;
   Result<std::optional<CampaignRecord>> FindCampaign(std::string_view name) override;
   Status SetCampaignState(int64_t campaign_id, std::string_view state, Instant now) override;
+  Result<std::vector<CampaignRecord>> Campaigns() override;
+  Result<CampaignTotals> Totals(int64_t campaign_id) override;
 
   // AttemptStore
   Result<Attempt> OpenAttempt(const NewAttempt& attempt) override;
   Status CompleteAttempt(int64_t attempt_id, const AttemptResult& result) override;
   Result<std::vector<Attempt>> AttemptsOfContact(int64_t contact_id) override;
   Result<std::vector<Attempt>> OpenAttempts() override;
+  Result<std::vector<Attempt>> AttemptsOfCampaign(int64_t campaign_id) override;
+  Result<std::vector<Contact>> DueContacts(int64_t campaign_id, Instant now, int limit,
+                                           bool new_first) override;
+  Status Reschedule(int64_t contact_id, ContactState state, std::optional<Instant> next,
+                    std::string_view reason, Instant now) override;
 
  private:
   struct Impl;

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/time/tz.h"
+#include "store/sqlite/migrations.h"
 
 namespace dozvon {
 namespace {
@@ -56,11 +57,11 @@ class SqliteStoreTest : public ::testing::Test {
 };
 
 TEST_F(SqliteStoreTest, MigratesOnOpenAndReopensAtSameVersion) {
-  EXPECT_EQ(store_->schema_version(), 1);
+  EXPECT_EQ(store_->schema_version(), static_cast<int>(sqlite::Migrations().size()));
   store_.reset();
   auto again = SqliteStore::Open(path_);
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ((*again)->schema_version(), 1);
+  EXPECT_EQ((*again)->schema_version(), static_cast<int>(sqlite::Migrations().size()));
 }
 
 TEST_F(SqliteStoreTest, UsesWalAndFullSync) {
@@ -176,6 +177,76 @@ TEST_F(SqliteStoreTest, CampaignUpsertKeepsIdAndChecksLists) {
   auto bad = store_->UpsertCampaign(c, now_);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("list \"nope\" does not exist"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dozvon
+
+namespace dozvon {
+namespace {
+
+TEST_F(SqliteStoreTest, DueContactsRescheduleDetailsAndTotals) {
+  ImportTwo();
+  CampaignRecord rec{0, "b", "name = \"b\"", "draft", {"march"}};
+  auto cid = store_->UpsertCampaign(rec, now_);
+  ASSERT_TRUE(cid.ok()) << cid.status().ToString();
+  auto due = store_->DueContacts(*cid, now_, 10, true);
+  ASSERT_TRUE(due.ok()) << due.status().ToString();
+  ASSERT_EQ(due->size(), 2u);
+
+  // A contact outside its window moves to later and drops out of the due set until then.
+  const int64_t later_id = (*due)[1].id;
+  Instant later = now_ + std::chrono::hours(3);
+  ASSERT_TRUE(store_->Reschedule(later_id, ContactState::kScheduled, later, "outside", now_).ok());
+  auto c = store_->GetContact(later_id);
+  EXPECT_EQ((*c)->state, ContactState::kNew);  // never called: still new
+  EXPECT_EQ((*c)->state_reason, "outside");
+  EXPECT_EQ(store_->DueContacts(*cid, now_, 10, true)->size(), 1u);
+  EXPECT_EQ(store_->DueContacts(*cid, later, 10, true)->size(), 2u);
+
+  // A broadcast result round-trips and counts in the totals.
+  const int64_t first = (*due)[0].id;
+  auto a = store_->OpenAttempt({first, *cid, (*due)[0].phone_e164, now_});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(store_->DueContacts(*cid, later, 10, true)->size(), 1u);  // in progress
+  AttemptResult r;
+  r.outcome = Outcome::kAnswered;
+  r.dialed_at = now_;
+  r.answered_at = now_ + std::chrono::seconds(3);
+  r.ended_at = now_ + std::chrono::seconds(20);
+  r.sip_status = 200;
+  r.details.success = true;
+  r.details.heard_to_end = true;
+  r.details.heard_ms = 9000;
+  r.details.message_ms = 9000;
+  r.details.dtmf = "1";
+  r.details.vars = {{"confirmed", "yes"}, {"choice", "1"}};
+  r.details.hangup_by = "us";
+  r.contact.state = ContactState::kDone;
+  ASSERT_TRUE(store_->CompleteAttempt(a->id, r).ok());
+  auto rows = store_->AttemptsOfCampaign(*cid);
+  ASSERT_EQ(rows->size(), 1u);
+  const CallDetails& d = (*rows)[0].details;
+  EXPECT_EQ(d.success, true);
+  EXPECT_EQ(d.heard_ms, 9000);
+  EXPECT_EQ(d.dtmf, "1");
+  EXPECT_EQ(d.vars.at("confirmed"), "yes");
+  EXPECT_EQ(d.hangup_by, "us");
+
+  auto t = store_->Totals(*cid);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->attempts, 1);
+  EXPECT_EQ(t->attempts_by_outcome[Outcome::kAnswered], 1);
+  EXPECT_EQ(t->successes, 1);
+  EXPECT_EQ(t->heard_to_end, 1);
+  EXPECT_EQ(t->var_counts["confirmed=yes"], 1);
+  EXPECT_EQ(t->contacts_by_state[ContactState::kDone], 1);
+  EXPECT_EQ(t->contacts_by_state[ContactState::kNew], 1);
+  // Reschedule never touches a contact with an open attempt.
+  auto open = store_->OpenAttempt({later_id, *cid, "+79161234567", later});
+  ASSERT_TRUE(open.ok());
+  ASSERT_TRUE(store_->Reschedule(later_id, ContactState::kStruck, std::nullopt, "x", later).ok());
+  EXPECT_EQ((*store_->GetContact(later_id))->state, ContactState::kInProgress);
 }
 
 }  // namespace
