@@ -2,6 +2,7 @@
 
 #include <queue>
 
+#include "core/dialer/after_attempt.h"
 #include "core/retry/retry_policy.h"
 #include "core/schedule/eligibility.h"
 
@@ -91,10 +92,10 @@ Result<ReplaySummary> Replay::Run(std::vector<Contact>& contacts, const OutcomeS
       in.attempts_made = c.attempts;
       in.outcome_count = ++outcome_counts[a.idx][a.what.outcome];
       in.ended_at = a.end;
-      RetryDecision d = retry.Decide(in, zones[a.idx]);
-      c.state = d.state;
-      c.state_reason = d.reason;
-      c.next_attempt_at = d.retry_at;
+      NextState next = AfterAttempt(checker, retry, c, history[a.idx], in);
+      c.state = next.state;
+      c.state_reason = next.reason;
+      c.next_attempt_at = next.daypart ? next.next_at : next.retry_at;
       if (answered) ++c.answered;
       ReplayAttempt row;
       row.attempt_id = a.attempt_id;
@@ -106,31 +107,11 @@ Result<ReplaySummary> Replay::Run(std::vector<Contact>& contacts, const OutcomeS
       for (const auto* z : zones[a.idx])
         row.zones += (row.zones.empty() ? "" : " ") + std::string(z->name());
       row.outcome = a.what.outcome;
-      row.contact_state = d.state;
-      row.reason = d.reason;
-      if (d.state == ContactState::kScheduled) {
-        Eligibility e = checker.Check(c, history[a.idx], a.end);
-        if (e.next_at && d.daypart) {
-          e.next_at =
-              checker.NextAllowedInDaypart(*d.retry_at, zones[a.idx], history[a.idx], *d.daypart);
-          c.next_attempt_at = e.next_at;
-        }
-        row.next_attempt = e.next_at;
-        // Say why the next call is later than the retry rule alone would put it.
-        if (e.next_at && d.retry_at && *e.next_at > *d.retry_at) {
-          Eligibility later = checker.Check(c, history[a.idx], *d.retry_at);
-          for (const auto& [blocker, why] : later.reasons) {
-            if (blocker == Blocker::kCap || blocker == Blocker::kOutsideWindow) {
-              row.reason += "; held: " + why;
-              break;
-            }
-          }
-        }
-        if (e.next_at) {
-          pending.push({*e.next_at, a.idx});
-        } else {
-          row.reason += "; no allowed time left";
-        }
+      row.contact_state = next.state;
+      row.reason = next.reason;
+      row.next_attempt = next.next_at;
+      if (next.state == ContactState::kScheduled && next.next_at) {
+        pending.push({*next.next_at, a.idx});
       }
       ++summary.attempts;
       ++summary.by_outcome[row.outcome];
