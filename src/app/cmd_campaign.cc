@@ -59,6 +59,7 @@ void RegisterCampaign(CLI::App& app, int* exit_code) {
   add->add_option("--db", args->db, "SQLite database file")->required();
   add->add_option("file", args->file, "Campaign TOML file")->required();
   add->callback([args, exit_code] { *exit_code = RunCampaignAdd(*args); });
+  RegisterCampaignControl(*cmd, exit_code);
 }
 
 }  // namespace dozvon

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   dozvon::RegisterSimulate(app, &exit_code);
   dozvon::RegisterPace(app, &exit_code);
   dozvon::RegisterTelephony(app, &exit_code);
+  dozvon::RegisterServe(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

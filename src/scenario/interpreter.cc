@@ -97,17 +97,21 @@ ScenarioCommand ScenarioRun::RunFrom(size_t index) {
   }
 }
 
-ScenarioCommand ScenarioRun::PlayDone(double seconds_played, bool finished) {
-  const Step& st = sc_.steps[current_];
-  if (std::find(sc_.message_steps.begin(), sc_.message_steps.end(), current_) !=
+void ScenarioRun::CountHeard(double seconds_played, bool finished) {
+  if (std::find(sc_.message_steps.begin(), sc_.message_steps.end(), current_) ==
       sc_.message_steps.end()) {
-    result_.heard_seconds += std::min(seconds_played, prompt_seconds_[current_]);
-    message_done_[current_] = message_done_[current_] || finished;
-    bool all = true;
-    for (size_t i : sc_.message_steps) all = all && message_done_[i];
-    result_.heard_to_end = all;
+    return;
   }
-  return RunFrom(st.next.value_or(current_ + 1));
+  result_.heard_seconds += std::min(seconds_played, prompt_seconds_[current_]);
+  message_done_[current_] = message_done_[current_] || finished;
+  bool all = true;
+  for (size_t i : sc_.message_steps) all = all && message_done_[i];
+  result_.heard_to_end = all;
+}
+
+ScenarioCommand ScenarioRun::PlayDone(double seconds_played, bool finished) {
+  CountHeard(seconds_played, finished);
+  return RunFrom(sc_.steps[current_].next.value_or(current_ + 1));
 }
 
 bool ScenarioRun::Digit(char d, std::optional<ScenarioCommand>* next) {
@@ -158,8 +162,9 @@ ScenarioCommand ScenarioRun::Transferred(bool connected) {
   return RunFrom(st.next.value_or(current_ + 1));
 }
 
-void ScenarioRun::FarEndHungUp() {
+void ScenarioRun::FarEndHungUp(std::optional<double> seconds_played) {
   if (finished_) return;
+  if (seconds_played && waiting_ == ScenarioCommand::Kind::kPlay) CountHeard(*seconds_played, false);
   finished_ = true;
   result_.end_reason = "hung up during step " + NameOf(current_);
 }

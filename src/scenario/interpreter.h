@@ -63,8 +63,9 @@ class ScenarioRun {
   ScenarioCommand GatherTimeout();
   ScenarioCommand Recorded(const std::string& path, double seconds);
   ScenarioCommand Transferred(bool connected);
-  // The far end hung up; the run is over.
-  void FarEndHungUp();
+  // The far end hung up; the run is over. `seconds_played`: of the prompt playing at that
+  // moment, if one was (it counts toward the message heard).
+  void FarEndHungUp(std::optional<double> seconds_played = std::nullopt);
 
   const ScenarioResult& result() const { return result_; }
   bool finished() const { return finished_; }
@@ -73,6 +74,7 @@ class ScenarioRun {
   ScenarioCommand RunFrom(size_t index);
   ScenarioCommand EndGather();
   bool Feed(char d, std::optional<ScenarioCommand>* next);
+  void CountHeard(double seconds_played, bool finished);
   ScenarioCommand Finish(ScenarioCommand::Kind kind, std::string reason);
   std::string NameOf(size_t i) const;
 

@@ -193,13 +193,12 @@ TEST(ScenarioRun, SilenceTimesOutToGoodbye) {
 TEST(ScenarioRun, EarlyHangupKeepsTheSecondsHeard) {
   Walk w;
   w.run.Start();
-  w.run.PlayDone(4, false);  // the adapter reports what played when the far end left
-  w.run.FarEndHungUp();
+  w.run.FarEndHungUp(4.0);  // 4 s of the 10 s message played when the far end left
   const ScenarioResult& r = w.run.result();
   EXPECT_FALSE(r.heard_to_end);
   EXPECT_DOUBLE_EQ(r.heard_fraction(), 0.4);
   EXPECT_TRUE(w.run.finished());
-  EXPECT_EQ(r.end_reason, "hung up during step ask");
+  EXPECT_EQ(r.end_reason, "hung up during step message");
 }
 
 TEST(ScenarioRun, AnEndlessLoopIsBounded) {

@@ -75,6 +75,20 @@ Result<CarrierProfile> CarrierProfile::Parse(std::string_view text, std::string_
       auto s = v.value<int64_t>();
       if (!s) return err(v, key, "expected an integer");
       p.seed = static_cast<uint64_t>(*s);
+    } else if (key == "keys") {
+      const toml::table* t = v.as_table();
+      if (!t) return err(v, key, "expected a table of \"KEY\" = share and at = seconds");
+      for (const auto& [k2, v2] : *t) {
+        std::string n(k2.str());
+        std::string sub = "keys." + n;
+        if (n == "at") {
+          DZ_RETURN_IF_ERROR(number(v2, sub, &p.keys_at));
+        } else if (n.size() == 1 && std::string_view("0123456789*#").find(n[0]) != std::string_view::npos) {
+          DZ_RETURN_IF_ERROR(number(v2, sub, &p.keys[n[0]]));
+        } else {
+          return err(v2, sub, "expected a key 0-9 * # or at");
+        }
+      }
     } else if (key == "shares" || key == "ring" || key == "talk" || key == "auth") {
       const toml::table* t = v.as_table();
       if (!t) return err(v, key, "expected a table");
@@ -183,9 +197,10 @@ Result<CarrierProfile> CarrierProfile::Parse(std::string_view text, std::string_
   return p;
 }
 
-SimBehaviour CarrierProfile::Decide(const std::string& number) const {
+SimBehaviour CarrierProfile::Decide(const std::string& number, int call_no) const {
   SimBehaviour b;
-  std::mt19937_64 rng(std::hash<std::string>{}(number) ^ (seed * 0x9E3779B97F4A7C15ULL));
+  std::mt19937_64 rng(std::hash<std::string>{}(number) ^ (seed * 0x9E3779B97F4A7C15ULL) ^
+                      (static_cast<uint64_t>(call_no) * 0xD1B54A32D192ED03ULL));
   double ring = LogNormal(rng, ring_mean, ring_cv);
   double talk = LogNormal(rng, talk_mean, talk_cv);
   bool stays = std::uniform_real_distribution<double>(0, 1)(rng) < stay_share;
@@ -205,6 +220,17 @@ SimBehaviour CarrierProfile::Decide(const std::string& number) const {
   }
   if (!b.ring_s) b.ring_s = b.kind == SimBehaviour::Kind::kReject ? std::min(ring, 1.0) : ring;
   if (!b.talk_s && b.kind == SimBehaviour::Kind::kAnswer && !stays) b.talk_s = talk;
+  if (b.kind == SimBehaviour::Kind::kAnswer && b.dtmf.empty() && !keys.empty() &&
+      it == numbers.end()) {
+    double u = std::uniform_real_distribution<double>(0, 1)(rng);
+    for (const auto& [key, share] : keys) {
+      if ((u -= share) < 0) {
+        b.dtmf = std::string(1, key);
+        b.dtmf_at = LogNormal(rng, keys_at, 0.3);
+        break;
+      }
+    }
+  }
   return b;
 }
 
@@ -233,6 +259,7 @@ struct CarrierSim::Impl {
   uint8_t ha1[16] = {};
   uint64_t nonce_seq = 0;
   std::function<void(const std::string&, const std::string&)> on_answered;
+  std::map<std::string, int> calls_to;  // calls per number so far
   ~Impl();
   void Release(SimCall* c);
 };
@@ -446,7 +473,7 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
   c->number = PlString(msg->uri.user);
   if (const struct sip_hdr* h = sip_msg_xhdr(msg, "X-Dozvon-Attempt"))
     c->attempt = PlString(h->val);
-  c->behaviour = sim->profile.Decide(c->number);
+  c->behaviour = sim->profile.Decide(c->number, sim->calls_to[c->number]++);
   auto media = MediaSession::Create(&sim->ticker, sim->ip);
   if (!media.ok()) {
     sip_reply(sim->stack->sip(), msg, 500, "Server Internal Error");

@@ -40,11 +40,16 @@ struct CarrierProfile {
   double stay_share = 0;  // answered callees who never hang up themselves
   std::string auth_user, auth_password, auth_realm = "dozvon-sim";
   std::map<std::string, SimBehaviour> numbers;
+  // Answered callees who press a key: key -> share of answered calls, pressed about `keys_at`
+  // seconds after answer (lognormal, cv 0.3). Per-number rules win.
+  std::map<char, double> keys;
+  double keys_at = 8;
 
   // Errors name the file, line and key.
   static Result<CarrierProfile> Parse(std::string_view toml_text, std::string_view source);
-  // The behaviour for a dialled number: its rule, else a draw from the shares.
-  SimBehaviour Decide(const std::string& number) const;
+  // The behaviour for a dialled number: its rule, else a draw from the shares. `call_no` counts
+  // earlier calls to the same number, so a retry draws afresh (a busy line may answer later).
+  SimBehaviour Decide(const std::string& number, int call_no = 0) const;
 };
 
 struct CarrierStats {

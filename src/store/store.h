@@ -102,6 +102,9 @@ struct NewAttempt {
   int64_t campaign_id = 0;
   std::string phone_e164;
   Instant created_at{};
+  // When > 0, the database refuses the attempt if the contact already has this many: a last
+  // guard under the core's own check.
+  int max_attempts = 0;
 };
 
 // The contact's next state, decided by the core's retry policy from the outcome.

@@ -77,4 +77,22 @@ Result<std::shared_ptr<const Pcm>> LoadPrompt(const std::string& path) {
   return shared;
 }
 
+Status WriteWav(const std::string& path, const Pcm& samples, int channels) {
+  SF_INFO info{};
+  info.samplerate = 8000;
+  info.channels = channels;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  std::string tmp = path + ".part";
+  SNDFILE* f = sf_open(tmp.c_str(), SFM_WRITE, &info);
+  if (!f) return Status::IoError(path + ": " + sf_strerror(nullptr));
+  sf_count_t frames = static_cast<sf_count_t>(samples.size() / channels);
+  sf_count_t wrote = sf_writef_short(f, samples.data(), frames);
+  sf_close(f);
+  if (wrote != frames || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return Status::IoError(path + ": write failed");
+  }
+  return Status::Ok();
+}
+
 }  // namespace dozvon

@@ -19,6 +19,10 @@ using Pcm = std::vector<int16_t>;  // 8 kHz mono
 // Cached by path and modification time, so each prompt is converted once.
 Result<std::shared_ptr<const Pcm>> LoadPrompt(const std::string& path);
 
+// Writes 8 kHz 16-bit WAV (interleaved when channels = 2) under a temporary name and renames
+// it, so a reader never sees half a file.
+Status WriteWav(const std::string& path, const Pcm& samples, int channels = 1);
+
 uint8_t LinearToUlaw(int16_t s);
 int16_t UlawToLinear(uint8_t u);
 uint8_t LinearToAlaw(int16_t s);

@@ -14,6 +14,13 @@ extern "C" {
 namespace dozvon {
 namespace {
 
+void OnPosted(int id, void* data, void* arg) {
+  (void)id;
+  (void)arg;
+  std::unique_ptr<std::function<void()>> fn(static_cast<std::function<void()>*>(data));
+  (*fn)();
+}
+
 void OnSignal(int sig) {
   (void)sig;
   re_cancel();
@@ -50,5 +57,19 @@ EventLoop::~EventLoop() { libre_close(); }
 void EventLoop::Run() { re_main(OnSignal); }
 
 void EventLoop::Stop() { re_cancel(); }
+
+Result<std::unique_ptr<LoopPoster>> LoopPoster::Create() {
+  std::unique_ptr<LoopPoster> p(new LoopPoster());
+  int err = mqueue_alloc(&p->mq_, OnPosted, nullptr);
+  if (err) return Status::Internal(std::string("mqueue_alloc: ") + std::strerror(err));
+  return p;
+}
+
+LoopPoster::~LoopPoster() { mq_ = static_cast<::mqueue*>(mem_deref(mq_)); }
+
+void LoopPoster::Post(std::function<void()> fn) {
+  auto* heap = new std::function<void()>(std::move(fn));
+  if (mqueue_push(mq_, 0, heap) != 0) delete heap;
+}
 
 }  // namespace dozvon

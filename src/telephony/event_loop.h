@@ -3,9 +3,12 @@
 // Stop(), SIGINT or SIGTERM.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "core/status.h"
+
+struct mqueue;  // libre
 
 namespace dozvon {
 
@@ -13,12 +16,26 @@ class EventLoop {
  public:
   static Result<std::unique_ptr<EventLoop>> Init();
   ~EventLoop();
-  void Run();
+  static void Run();
   // Safe from loop callbacks; makes Run() return.
   static void Stop();
 
  private:
   EventLoop() = default;
+};
+
+// Runs functions on the libre loop thread, posted from any thread (libre's mqueue). Create and
+// destroy it on the loop thread.
+class LoopPoster {
+ public:
+  static Result<std::unique_ptr<LoopPoster>> Create();
+  ~LoopPoster();
+  // Thread-safe. `fn` runs later on the loop thread; dropped if the poster is gone.
+  void Post(std::function<void()> fn);
+
+ private:
+  LoopPoster() = default;
+  ::mqueue* mq_ = nullptr;
 };
 
 }  // namespace dozvon

@@ -368,10 +368,6 @@ void MediaSession::EnableRecording() { impl_->recording = true; }
 
 Status MediaSession::WriteRecording(const std::string& path, RecordSide side) const {
   const Impl& m = *impl_;
-  SF_INFO info{};
-  info.samplerate = 8000;
-  info.channels = side == RecordSide::kBoth ? 2 : 1;
-  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
   std::vector<int16_t> data;
   if (side == RecordSide::kBoth) {
     size_t n = std::max(m.rec_sent.size(), m.rec_received.size());
@@ -383,18 +379,7 @@ Status MediaSession::WriteRecording(const std::string& path, RecordSide side) co
   } else {
     data = side == RecordSide::kFarEnd ? m.rec_received : m.rec_sent;
   }
-  // Written to a temporary name and renamed: a reader never sees half a recording.
-  std::string tmp = path + ".part";
-  SNDFILE* f = sf_open(tmp.c_str(), SFM_WRITE, &info);
-  if (!f) return Status::IoError(path + ": " + sf_strerror(nullptr));
-  sf_count_t frames = static_cast<sf_count_t>(data.size() / info.channels);
-  sf_count_t wrote = sf_writef_short(f, data.data(), frames);
-  sf_close(f);
-  if (wrote != frames || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return Status::IoError(path + ": write failed");
-  }
-  return Status::Ok();
+  return WriteWav(path, data, side == RecordSide::kBoth ? 2 : 1);
 }
 
 void MediaSession::Tick(uint64_t now_ms) {

@@ -374,13 +374,14 @@ Result<Attempt> SqliteStore::OpenAttempt(const NewAttempt& a) {
   DZ_ASSIGN_OR_RETURN(Statement bump,
                       db->Prepare("UPDATE contacts SET attempts = attempts + 1, state = "
                                   "'in_progress', last_attempt_at = ?2, updated_at = ?2 "
-                                  "WHERE id = ?1 AND state <> 'in_progress' "
-                                  "RETURNING attempts"));
-  bump.Bind(1, a.contact_id).Bind(2, Ms(a.created_at));
+                                  "WHERE id = ?1 AND state <> 'in_progress' AND (?3 <= 0 OR "
+                                  "attempts < ?3) RETURNING attempts"));
+  bump.Bind(1, a.contact_id).Bind(2, Ms(a.created_at)).Bind(3, a.max_attempts);
   DZ_ASSIGN_OR_RETURN(bool row, bump.Step());
   if (!row) {
     return Status::FailedPrecondition("contact " + std::to_string(a.contact_id) +
-                                      " does not exist or already has an open attempt");
+                                      " does not exist, already has an open attempt, or has "
+                                      "used its attempts");
   }
   int attempt_no = static_cast<int>(bump.Int(0));
   bump.Reset();

@@ -1,0 +1,138 @@
+#include "app/broadcast_call.h"
+
+extern "C" {
+#include <re.h>
+}
+
+#include "telephony/audio.h"
+
+namespace dozvon {
+
+struct BroadcastCall::Timers {
+  struct tmr gather {};
+  struct tmr record {};
+  Timers() {
+    tmr_init(&gather);
+    tmr_init(&record);
+  }
+  ~Timers() {
+    tmr_cancel(&gather);
+    tmr_cancel(&record);
+  }
+};
+
+namespace {
+
+void GatherExpired(void* arg);
+void RecordPoll(void* arg);
+
+}  // namespace
+
+BroadcastCall::BroadcastCall(const Scenario& scenario, PreparedPrompts prompts,
+                             std::string reply_path)
+    : scenario_(scenario),
+      prompts_(std::move(prompts)),
+      reply_path_(std::move(reply_path)),
+      run_(scenario, prompts_.seconds),
+      timers_(std::make_unique<Timers>()) {}
+
+BroadcastCall::~BroadcastCall() = default;
+
+void BroadcastCall::OnAnswer(CallLeg* leg) {
+  leg_ = leg;
+  leg_->OnDtmf([this](char d) { OnKey(d); });
+  Execute(run_.Start());
+}
+
+void BroadcastCall::Execute(const ScenarioCommand& c) {
+  if (!leg_) return;
+  tmr_cancel(&timers_->gather);
+  switch (c.kind) {
+    case ScenarioCommand::Kind::kPlay: {
+      auto pcm = c.step < prompts_.by_step.size() ? prompts_.by_step[c.step] : nullptr;
+      if (!pcm) {  // nothing to play for this step: treat as played
+        Execute(run_.PlayDone(0, true));
+        return;
+      }
+      playing_ = true;
+      leg_->Play(pcm, [this](double played, bool finished) {
+        playing_ = false;
+        Execute(run_.PlayDone(played, finished));
+      });
+      return;
+    }
+    case ScenarioCommand::Kind::kWaitDigits:
+      tmr_start(&timers_->gather, static_cast<uint64_t>(c.timeout.count()), GatherExpired, this);
+      return;
+    case ScenarioCommand::Kind::kRecord:
+      recording_ = c;
+      record_started_ms_ = tmr_jiffies();
+      leg_->StartCapture();
+      tmr_start(&timers_->record, 100, RecordPoll, this);
+      return;
+    case ScenarioCommand::Kind::kTransfer:
+      // Operator queues arrive with operator campaigns; until then nobody is ever free, and
+      // the scenario's fallback runs (said plainly in docs/scenarios.md).
+      Execute(run_.Transferred(false));
+      return;
+    case ScenarioCommand::Kind::kHangup:
+    case ScenarioCommand::Kind::kHandedOff:
+      leg_->Hangup();
+      return;
+  }
+}
+
+void BroadcastCall::OnKey(char d) {
+  std::optional<ScenarioCommand> next;
+  if (run_.Digit(d, &next)) {
+    if (playing_ && leg_) leg_->StopPlay();  // barge-in: PlayDone follows from the callback
+    return;
+  }
+  if (next) Execute(*next);
+}
+
+void BroadcastCall::OnRecordTimer() {
+  if (!leg_) return;
+  uint64_t elapsed = tmr_jiffies() - record_started_ms_;
+  bool full = elapsed >= static_cast<uint64_t>(recording_.max_length.count());
+  // The reply ends after `silence` without speech (but give the callee a second to start).
+  bool quiet =
+      elapsed >= 1000 && leg_->SilenceMs() >= static_cast<uint64_t>(recording_.silence.count());
+  if (!full && !quiet) {
+    tmr_start(&timers_->record, 100, RecordPoll, this);
+    return;
+  }
+  Pcm reply = leg_->StopCapture();
+  double seconds = static_cast<double>(reply.size()) / 8000.0;
+  std::string path;
+  if (!reply.empty() && WriteWav(reply_path_, reply).ok()) path = reply_path_;
+  Execute(run_.Recorded(path, seconds));
+}
+
+void BroadcastCall::OnEnded(const CallResult& r) {
+  if (leg_ && !run_.finished()) {
+    if (recording_.kind == ScenarioCommand::Kind::kRecord && tmr_isrunning(&timers_->record)) {
+      // The callee hung up while replying: keep what was said.
+      Pcm reply = leg_->StopCapture();
+      if (!reply.empty() && WriteWav(reply_path_, reply).ok()) {
+        run_.Recorded(reply_path_, static_cast<double>(reply.size()) / 8000.0);
+      }
+    }
+    run_.FarEndHungUp(playing_ ? std::optional<double>(r.prompt_seconds_played) : std::nullopt);
+  }
+  leg_ = nullptr;
+  playing_ = false;
+  tmr_cancel(&timers_->gather);
+  tmr_cancel(&timers_->record);
+}
+
+void BroadcastCall::OnGatherTimer() { Execute(run_.GatherTimeout()); }
+
+namespace {
+
+void GatherExpired(void* arg) { static_cast<BroadcastCall*>(arg)->OnGatherTimer(); }
+void RecordPoll(void* arg) { static_cast<BroadcastCall*>(arg)->OnRecordTimer(); }
+
+}  // namespace
+
+}  // namespace dozvon

@@ -1,0 +1,55 @@
+// BroadcastCall: carries out a scenario on one answered call leg. The pure ScenarioRun decides;
+// this adapter plays the prepared prompts, times gathers, records replies and hangs up.
+// Thread-safety: libre loop thread only.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scenario/interpreter.h"
+#include "telephony/sip_uac.h"
+
+namespace dozvon {
+
+// Every prompt of the scenario, rendered for one contact before the call is placed, so an
+// answered callee hears the message at once.
+struct PreparedPrompts {
+  std::vector<std::shared_ptr<const Pcm>> by_step;  // null for steps without audio
+  std::vector<double> seconds;
+};
+
+class BroadcastCall {
+ public:
+  // `reply_path`: where a record step writes the callee's reply (WAV).
+  BroadcastCall(const Scenario& scenario, PreparedPrompts prompts, std::string reply_path);
+  ~BroadcastCall();
+  BroadcastCall(const BroadcastCall&) = delete;
+  BroadcastCall& operator=(const BroadcastCall&) = delete;
+
+  void OnAnswer(CallLeg* leg);
+  // The call ended (either side); the leg is gone.
+  void OnEnded(const CallResult& r);
+  const ScenarioResult& result() const { return run_.result(); }
+  // Timer entry points (libre callbacks).
+  void OnGatherTimer();
+  void OnRecordTimer();
+
+  struct Timers;
+
+ private:
+  void Execute(const ScenarioCommand& c);
+  void OnKey(char d);
+
+  const Scenario& scenario_;
+  PreparedPrompts prompts_;
+  std::string reply_path_;
+  ScenarioRun run_;
+  CallLeg* leg_ = nullptr;
+  bool playing_ = false;
+  uint64_t record_started_ms_ = 0;
+  ScenarioCommand recording_{};
+  std::unique_ptr<Timers> timers_;
+};
+
+}  // namespace dozvon

@@ -1,0 +1,42 @@
+// The server's configuration file (dozvon.toml): the store, the engine, trunks, and the
+// campaigns it runs. Documented in docs/serve.md. Paths are relative to the file's folder.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "telephony/sip_uac.h"
+
+namespace dozvon {
+
+struct NamedTrunk {
+  std::string name;
+  TrunkConfig config;
+};
+
+struct CampaignEntry {
+  std::string file;    // campaign TOML, resolved
+  bool start = false;  // set running when the server starts (only from draft)
+};
+
+struct ServerConfig {
+  std::string source;
+  std::string db = "dozvon.db";
+  std::string control = "dozvon.sock";  // Unix socket for `dozvon campaign start|pause|...`
+  std::string local_ip = "127.0.0.1";   // where SIP and RTP bind
+  Duration tick = std::chrono::milliseconds(200);
+  Duration grace = std::chrono::seconds(30);  // on SIGTERM: calls in progress may finish
+  std::string recordings = "recordings";
+  std::string tts_cache = "tts-cache";
+  std::vector<NamedTrunk> trunks;
+  std::vector<CampaignEntry> campaigns;
+
+  static Result<ServerConfig> Parse(std::string_view text, std::string_view source,
+                                    const std::string& base_dir);
+  static Result<ServerConfig> Load(const std::string& path);
+  const NamedTrunk* FindTrunk(const std::string& name) const;  // "" = the first
+};
+
+}  // namespace dozvon
