@@ -72,6 +72,8 @@ struct CampaignRun {
   size_t trunk = 0;
   std::set<int64_t> claimed;  // contacts somewhere between fetch and stored result
   bool fetching = false;
+  // After a fetch that found fewer due contacts than it could take, wait before asking again.
+  std::chrono::steady_clock::time_point next_fetch{};
   bool checking_done = false;
   std::chrono::steady_clock::time_point last_done_check{};
   bool started_here = false;
@@ -287,8 +289,8 @@ void Engine::Impl::Tick() {
       DialReady(t);
     }
     for (auto& c : campaigns) {
-      if (c->state == "running") Fetch(*c);
       CheckDone(*c);
+      if (c->state == "running") Fetch(*c);
     }
     if (opts.max_run && now - started >= *opts.max_run) {
       std::printf("max run time reached: stopping\n");
@@ -315,7 +317,7 @@ bool Engine::Impl::AllStartedFinished() const {
 }
 
 void Engine::Impl::Fetch(CampaignRun& c) {
-  if (c.fetching) return;
+  if (c.fetching || std::chrono::steady_clock::now() < c.next_fetch) return;
   TrunkRun& t = trunks[c.trunk];
   int trunk_room = t.cfg.config.max_calls > 0
                        ? t.cfg.config.max_calls - t.pending - static_cast<int>(t.ready.size())
@@ -349,7 +351,12 @@ void Engine::Impl::Fetch(CampaignRun& c) {
         }
         return out;
       },
-      [this, &c](Due due) { OnFetched(c, std::move(due)); });
+      [this, &c, want](Due due) {
+        if (static_cast<int>(due.size()) < want) {
+          c.next_fetch = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+        }
+        OnFetched(c, std::move(due));
+      });
 }
 
 void Engine::Impl::OnFetched(CampaignRun& c,
