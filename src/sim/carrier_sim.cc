@@ -83,7 +83,8 @@ Result<CarrierProfile> CarrierProfile::Parse(std::string_view text, std::string_
         std::string sub = "keys." + n;
         if (n == "at") {
           DZ_RETURN_IF_ERROR(number(v2, sub, &p.keys_at));
-        } else if (n.size() == 1 && std::string_view("0123456789*#").find(n[0]) != std::string_view::npos) {
+        } else if (n.size() == 1 &&
+                   std::string_view("0123456789*#").find(n[0]) != std::string_view::npos) {
           DZ_RETURN_IF_ERROR(number(v2, sub, &p.keys[n[0]]));
         } else {
           return err(v2, sub, "expected a key 0-9 * # or at");
@@ -199,8 +200,11 @@ Result<CarrierProfile> CarrierProfile::Parse(std::string_view text, std::string_
 
 SimBehaviour CarrierProfile::Decide(const std::string& number, int call_no) const {
   SimBehaviour b;
+  // A number is invalid for good (decided by the number alone); everything else is drawn
+  // afresh for each call to it.
+  std::mt19937_64 per_number(std::hash<std::string>{}(number) ^ (seed * 0x9E3779B97F4A7C15ULL));
   std::mt19937_64 rng(std::hash<std::string>{}(number) ^ (seed * 0x9E3779B97F4A7C15ULL) ^
-                      (static_cast<uint64_t>(call_no) * 0xD1B54A32D192ED03ULL));
+                      (static_cast<uint64_t>(call_no + 1) * 0xD1B54A32D192ED03ULL));
   double ring = LogNormal(rng, ring_mean, ring_cv);
   double talk = LogNormal(rng, talk_mean, talk_cv);
   bool stays = std::uniform_real_distribution<double>(0, 1)(rng) < stay_share;
@@ -209,14 +213,17 @@ SimBehaviour CarrierProfile::Decide(const std::string& number, int call_no) cons
     b = it->second;
   } else {
     double total = answer + busy + no_answer + invalid + rejected + congestion;
-    double u = std::uniform_real_distribution<double>(0, total)(rng);
-    const char* name = (u -= answer) < 0      ? "answer"
-                       : (u -= busy) < 0      ? "busy"
-                       : (u -= no_answer) < 0 ? "no_answer"
-                       : (u -= invalid) < 0   ? "invalid"
-                       : (u -= rejected) < 0  ? "rejected"
-                                              : "congestion";
-    b = *BehaviourFromName(name);
+    if (std::uniform_real_distribution<double>(0, total)(per_number) < invalid) {
+      b = *BehaviourFromName("invalid");
+    } else {
+      double u = std::uniform_real_distribution<double>(0, total - invalid)(rng);
+      const char* name = (u -= answer) < 0      ? "answer"
+                         : (u -= busy) < 0      ? "busy"
+                         : (u -= no_answer) < 0 ? "no_answer"
+                         : (u -= rejected) < 0  ? "rejected"
+                                                : "congestion";
+      b = *BehaviourFromName(name);
+    }
   }
   if (!b.ring_s) b.ring_s = b.kind == SimBehaviour::Kind::kReject ? std::min(ring, 1.0) : ring;
   if (!b.talk_s && b.kind == SimBehaviour::Kind::kAnswer && !stays) b.talk_s = talk;
