@@ -292,13 +292,13 @@ SipUac::Impl::~Impl() {
 }
 
 void SipUac::Impl::Finish(Call* c) {
-  c->media.reset();
   ++counters.completed;
   ++counters.by_outcome[c->result.outcome];
   auto done = std::move(c->done);
-  CallResult result = c->result;
+  // The owner hears of the end while the leg (and what it captured) still exists.
+  if (done) done(c->result);
+  c->media.reset();
   calls.remove_if([c](const std::unique_ptr<Call>& p) { return p.get() == c; });
-  if (done) done(result);
 }
 
 SipUac::SipUac(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

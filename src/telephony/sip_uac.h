@@ -43,7 +43,8 @@ struct TrunkCounters {
 };
 
 // An answered call, driven by its owner (a scenario) instead of the prompt-and-hold default.
-// Valid from DialRequest::on_answer until the call's `done` callback runs; all on the loop.
+// Valid from DialRequest::on_answer until the call's `done` callback returns (the owner may
+// still read a capture inside it; playback and hang-up are over). All on the loop thread.
 class CallLeg {
  public:
   virtual ~CallLeg() = default;
