@@ -638,7 +638,8 @@ void Engine::Impl::CheckDone(CampaignRun& c) {
 }
 
 std::string FormatProgress(const std::string& name, const std::string& state,
-                           const CampaignTotals& t, int active) {
+                           const CampaignTotals& t, int active,
+                           const std::vector<std::string>& var_terms) {
   auto get = [](const auto& m, auto k) {
     auto it = m.find(k);
     return it == m.end() ? int64_t{0} : it->second;
@@ -656,6 +657,9 @@ std::string FormatProgress(const std::string& name, const std::string& state,
                 static_cast<long long>(get(t.contacts_by_state, ContactState::kNew) +
                                        get(t.contacts_by_state, ContactState::kScheduled)));
   std::string out = line;
+  // The success rule's own variables, e.g. "confirmed=yes 27".
+  for (const auto& term : var_terms)
+    out += ", " + term + " " + std::to_string(get(t.var_counts, term));
   std::string failed;
   for (const auto& [o, n] : t.attempts_by_outcome) {
     if (o == Outcome::kAnswered) continue;
@@ -670,15 +674,16 @@ void Engine::Impl::Progress(bool final_line) {
     if (!c->started_here && c->state != "running") continue;
     const int64_t id = c->id;
     std::string name = c->name, state = c->state;
+    std::vector<std::string> terms = c->config.broadcast.success.VarTerms();
     int active = 0;
     for (const auto& [cid, item] : items) active += item->camp == c.get() && item->dialled;
-    OnStore<Result<CampaignTotals>>([id](Store& s) { return s.Totals(id); },
-                                    [name, state, active](Result<CampaignTotals> t) {
-                                      if (!t.ok()) return;
-                                      std::printf("%s\n",
-                                                  FormatProgress(name, state, *t, active).c_str());
-                                      std::fflush(stdout);
-                                    });
+    OnStore<Result<CampaignTotals>>(
+        [id](Store& s) { return s.Totals(id); },
+        [name, state, active, terms](Result<CampaignTotals> t) {
+          if (!t.ok()) return;
+          std::printf("%s\n", FormatProgress(name, state, *t, active, terms).c_str());
+          std::fflush(stdout);
+        });
   }
   (void)final_line;
 }

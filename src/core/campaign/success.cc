@@ -124,4 +124,14 @@ std::vector<std::string> SuccessRule::Vars() const {
   return out;
 }
 
+std::vector<std::string> SuccessRule::VarTerms() const {
+  std::vector<std::string> out;
+  for (const auto& all : any_of_) {
+    for (const auto& t : all) {
+      if (t.kind == SuccessTerm::Kind::kVar) out.push_back(t.var + "=" + t.value);
+    }
+  }
+  return out;
+}
+
 }  // namespace dozvon

@@ -43,6 +43,8 @@ class SuccessRule {
   const std::string& text() const { return text_; }
   // Variable names the rule reads (a scenario must be able to set them).
   std::vector<std::string> Vars() const;
+  // "VAR=VALUE" for each variable term, as result counts are keyed ("confirmed=yes").
+  std::vector<std::string> VarTerms() const;
 
  private:
   std::vector<std::vector<SuccessTerm>> any_of_;  // OR of ANDs

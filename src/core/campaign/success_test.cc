@@ -37,6 +37,7 @@ TEST(SuccessRule, ShareKeyAndVariableTerms) {
   EXPECT_FALSE(v->Met(Facts(0.4, "1", {{"confirmed", "yes"}})));
   EXPECT_FALSE(v->Met(Facts(1.0, "1", {{"confirmed", "no"}})));
   EXPECT_EQ(v->Vars(), std::vector<std::string>{"confirmed"});
+  EXPECT_EQ(v->VarTerms(), std::vector<std::string>{"confirmed=yes"});
 }
 
 TEST(SuccessRule, BadTextNamesTheProblem) {
@@ -45,8 +46,7 @@ TEST(SuccessRule, BadTextNamesTheProblem) {
     auto r = SuccessRule::Parse(bad);
     EXPECT_FALSE(r.ok()) << bad;
   }
-  EXPECT_NE(SuccessRule::Parse("heard >= 190%").status().message().find("190%"),
-            std::string::npos);
+  EXPECT_NE(SuccessRule::Parse("heard >= 190%").status().message().find("190%"), std::string::npos);
 }
 
 TEST(SuccessRule, CampaignFileAndRetryOfAnUnsuccessfulAnswer) {
@@ -82,8 +82,8 @@ unsuccessful = { after = "2h", max = 1 }
   in.unsuccessful = false;
   EXPECT_EQ(policy.Decide(in, zones).state, ContactState::kDone);
 
-  auto bad = CampaignConfig::Parse("name = \"b\"\n[broadcast]\nsuccess = \"heard >= 2000%\"\n",
-                                   "b.toml");
+  auto bad =
+      CampaignConfig::Parse("name = \"b\"\n[broadcast]\nsuccess = \"heard >= 2000%\"\n", "b.toml");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("b.toml:3: broadcast.success"), std::string::npos)
       << bad.status().message();
