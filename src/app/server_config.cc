@@ -1,5 +1,7 @@
 #include "app/server_config.h"
 
+#include <arpa/inet.h>
+
 #include <filesystem>
 
 #include "app/campaign_files.h"
@@ -25,6 +27,15 @@ Status ParseTrunk(const Ctx& ctx, const toml::table& t, NamedTrunk* out) {
       DZ_ASSIGN_OR_RETURN(out->name, GetString(ctx, v, key));
     } else if (k == "host") {
       DZ_ASSIGN_OR_RETURN(c.host, GetString(ctx, v, key));
+      in_addr a4;
+      in6_addr a6;
+      if (inet_pton(AF_INET, c.host.c_str(), &a4) != 1 &&
+          inet_pton(AF_INET6, c.host.c_str(), &a6) != 1) {
+        return ctx.Error(&v, key,
+                         "\"" + c.host +
+                             "\": expected an IP address (DNS names are "
+                             "not supported yet)");
+      }
     } else if (k == "port") {
       DZ_ASSIGN_OR_RETURN(int64_t p, GetInt(ctx, v, key, 1, 65535));
       c.port = static_cast<uint16_t>(p);
