@@ -37,6 +37,11 @@ std::vector<PastAttempt> History(const std::vector<Attempt>& attempts) {
   return out;
 }
 
+// The answer to a store write nobody waits for: a failure is logged, the engine goes on.
+void LogIfError(Status s) {
+  if (!s.ok()) std::fprintf(stderr, "dozvon serve: %s\n", s.message().c_str());
+}
+
 std::string Lang(const std::string& voice) { return voice.substr(0, voice.find('-')); }
 
 // Contact field names a scenario template may use: every column of the campaign's lists.
@@ -104,9 +109,9 @@ struct Engine::Impl {
   ServerConfig cfg;
   const Clock* clock = nullptr;
   EngineOptions opts;
-  std::unique_ptr<SqliteStore> store;  // loop-thread store for start-up; then the workers'
   std::unique_ptr<Worker> store_worker;
-  std::unique_ptr<SqliteStore> worker_store;  // used only from store_worker
+  // Used on the loop thread at start-up, then only from store_worker.
+  std::unique_ptr<SqliteStore> worker_store;
   std::unique_ptr<Worker> prep_worker;
   std::unique_ptr<Tts> tts;
   std::unique_ptr<LoopPoster> poster;
@@ -148,11 +153,10 @@ struct Engine::Impl {
   void DialReady(TrunkRun& t);
   void Dial(Item* item);
   void Finish(Item* item, const CallResult& r);
-  void Complete(Item* item, AttemptResult result, Outcome outcome, bool unsuccessful,
-                const std::string& shortfall);
+  void Complete(Item* item, AttemptResult result, bool unsuccessful, const std::string& shortfall);
   void Release(int64_t contact_id);
   void CheckDone(CampaignRun& c);
-  void Progress(bool final_line);
+  void Progress();
   std::string HandleControl(const std::string& line);
   bool AllStartedFinished() const;
   void StartDrain();
@@ -231,11 +235,11 @@ Status Engine::Impl::LoadCampaigns() {
     }
     run->trunk = static_cast<size_t>(trunk - cfg.trunks.data());
     CampaignRecord rec{0, cc.name, text, "draft", cc.lists};
-    DZ_ASSIGN_OR_RETURN(run->id, store->UpsertCampaign(rec, now));
-    DZ_ASSIGN_OR_RETURN(auto stored, store->FindCampaign(cc.name));
+    DZ_ASSIGN_OR_RETURN(run->id, worker_store->UpsertCampaign(rec, now));
+    DZ_ASSIGN_OR_RETURN(auto stored, worker_store->FindCampaign(cc.name));
     run->state = stored ? stored->state : "draft";
     if (entry.start && run->state == "draft") {
-      DZ_RETURN_IF_ERROR(store->SetCampaignState(run->id, "running", now));
+      DZ_RETURN_IF_ERROR(worker_store->SetCampaignState(run->id, "running", now));
       run->state = "running";
     }
     run->started_here = run->state == "running";
@@ -247,7 +251,7 @@ Status Engine::Impl::LoadCampaigns() {
     ScenarioEnv env;
     env.base_dir = fs::path(sc_path).parent_path().string();
     env.file_exists = [](const std::string& p) { return fs::exists(p); };
-    DZ_ASSIGN_OR_RETURN(env.fields, ListFields(*store, cc.lists));
+    DZ_ASSIGN_OR_RETURN(env.fields, ListFields(*worker_store, cc.lists));
     DZ_ASSIGN_OR_RETURN(run->scenario, ParseScenario(sc_text, sc_path, env));
     for (const Step& st : run->scenario.steps) {
       std::vector<TemplatePart> parts;
@@ -301,7 +305,7 @@ void Engine::Impl::Tick() {
   }
   if (opts.progress_every.count() > 0 && now - last_progress >= opts.progress_every) {
     last_progress = now;
-    Progress(false);
+    Progress();
   }
   tmr_start(&tick_tmr, static_cast<uint64_t>(cfg.tick.count()), TickTimer, this);
 }
@@ -384,9 +388,7 @@ void Engine::Impl::OnFetched(CampaignRun& c,
       std::optional<Instant> next = e.next_at;
       OnStore<Status>(
           [cid, st, next, why, now](Store& s) { return s.Reschedule(cid, st, next, why, now); },
-          [](Status s) {
-            if (!s.ok()) std::fprintf(stderr, "dozvon serve: %s\n", s.message().c_str());
-          });
+          LogIfError);
       continue;
     }
     auto item = std::make_unique<Item>();
@@ -569,11 +571,12 @@ void Engine::Impl::Finish(Item* item, const CallResult& r) {
     }
     if (!sr.end_reason.empty()) res.reason += "; " + sr.end_reason;
   }
-  Complete(item, std::move(res), r.outcome, unsuccessful, shortfall);
+  Complete(item, std::move(res), unsuccessful, shortfall);
 }
 
-void Engine::Impl::Complete(Item* item, AttemptResult res, Outcome outcome, bool unsuccessful,
+void Engine::Impl::Complete(Item* item, AttemptResult res, bool unsuccessful,
                             const std::string& shortfall) {
+  const Outcome outcome = res.outcome;
   CampaignRun& c = *item->camp;
   if (outcome == Outcome::kAnswered && !item->history.empty()) item->history.back().answered = true;
   Contact after = item->contact;
@@ -595,7 +598,7 @@ void Engine::Impl::Complete(Item* item, AttemptResult res, Outcome outcome, bool
   const int64_t cid = item->contact.id;
   OnStore<Status>([aid, res](Store& s) { return s.CompleteAttempt(aid, res); },
                   [this, cid](Status s) {
-                    if (!s.ok()) std::fprintf(stderr, "dozvon serve: %s\n", s.message().c_str());
+                    LogIfError(s);
                     Release(cid);
                   });
 }
@@ -669,7 +672,7 @@ std::string FormatProgress(const std::string& name, const std::string& state,
   return out;
 }
 
-void Engine::Impl::Progress(bool final_line) {
+void Engine::Impl::Progress() {
   for (auto& c : campaigns) {
     if (!c->started_here && c->state != "running") continue;
     const int64_t id = c->id;
@@ -685,7 +688,6 @@ void Engine::Impl::Progress(bool final_line) {
           std::fflush(stdout);
         });
   }
-  (void)final_line;
 }
 
 std::string Engine::Impl::HandleControl(const std::string& line) {
@@ -725,10 +727,7 @@ std::string Engine::Impl::HandleControl(const std::string& line) {
   c->started_here = c->started_here || to == "running";
   const int64_t id = c->id;
   const Instant now = clock->Now();
-  OnStore<Status>([id, to, now](Store& s) { return s.SetCampaignState(id, to, now); },
-                  [](Status s) {
-                    if (!s.ok()) std::fprintf(stderr, "dozvon serve: %s\n", s.message().c_str());
-                  });
+  OnStore<Status>([id, to, now](Store& s) { return s.SetCampaignState(id, to, now); }, LogIfError);
   std::printf("campaign \"%s\": %s\n", name.c_str(), to.c_str());
   std::fflush(stdout);
   return "ok " + name + " " + to;
@@ -749,8 +748,7 @@ void Engine::Impl::StartDrain() {
 void Engine::Impl::DrainTick() {
   bool calls = false;
   for (const auto& [cid, item] : items) calls = calls || item->dialled || item->attempt.id;
-  if ((!calls && store_ops == 0) ||
-      std::chrono::steady_clock::now() - started > std::chrono::hours(24)) {
+  if (!calls && store_ops == 0) {  // the grace timer bounds the wait
     re_cancel();
     return;
   }
@@ -774,9 +772,9 @@ Result<std::unique_ptr<Engine>> Engine::Create(ServerConfig config, const Clock*
   tmr_init(&impl->tick_tmr);
   tmr_init(&impl->drain_tmr);
   Impl& e = *impl;
-  DZ_ASSIGN_OR_RETURN(e.store, SqliteStore::Open(e.cfg.db));
+  DZ_ASSIGN_OR_RETURN(e.worker_store, SqliteStore::Open(e.cfg.db));
   // A previous run that died mid-call: close its open attempts before anything dials.
-  DZ_ASSIGN_OR_RETURN(int recovered, RecoverInterrupted(*e.store, *clock));
+  DZ_ASSIGN_OR_RETURN(int recovered, RecoverInterrupted(*e.worker_store, *clock));
   if (recovered > 0) {
     std::printf("closed %d attempt(s) left open by a previous run as interrupted\n", recovered);
   }
@@ -785,7 +783,6 @@ Result<std::unique_ptr<Engine>> Engine::Create(ServerConfig config, const Clock*
   fs::create_directories(e.cfg.recordings, ec);
   if (ec) return Status::IoError(e.cfg.recordings + ": " + ec.message());
   DZ_ASSIGN_OR_RETURN(e.tts, Tts::Create(e.cfg.tts_cache));
-  DZ_ASSIGN_OR_RETURN(e.worker_store, SqliteStore::Open(e.cfg.db));
   DZ_ASSIGN_OR_RETURN(e.poster, LoopPoster::Create());
   for (const NamedTrunk& nt : e.cfg.trunks) {
     TrunkRun t;
@@ -847,7 +844,7 @@ Status Engine::Run() {
   // Hang up what is left (BYE or CANCEL) before the loop runs again: no call may reach a
   // scenario whose attempt is already closed.
   for (auto& t : e.trunks) t.uac.reset();
-  e.Progress(true);
+  e.Progress();
   // Let the last store answers (progress, completions) arrive.
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (e.store_ops > 0 && std::chrono::steady_clock::now() < until) {

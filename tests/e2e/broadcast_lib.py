@@ -3,6 +3,7 @@ processes on 127.0.0.1 (ephemeral ports), and the store read back with sqlite3. 
 bounded."""
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -96,3 +97,13 @@ def db(workdir):
     con = sqlite3.connect(os.path.join(workdir, "test.db"))
     con.row_factory = sqlite3.Row
     return con
+
+
+def cleanup(work, sim):
+    """Stops the simulator and removes the work folder (kept when DOZVON_KEEP is set)."""
+    if sim:
+        sim.stop()
+    if os.environ.get("DOZVON_KEEP"):
+        print("kept " + work)
+    else:
+        shutil.rmtree(work, ignore_errors=True)

@@ -5,12 +5,11 @@ demo's payment-reminder scenario. Afterwards every contact must be in the state 
 imply, with the keys, variables and "heard to the end" the calls produced; every call the
 simulator answered must have its attempt row. Also: a bad scenario is refused with its line."""
 import os
-import shutil
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from broadcast_lib import ROOT, Sim, db, fail, run, server_config  # noqa: E402
+from broadcast_lib import cleanup, ROOT, Sim, db, fail, run, server_config  # noqa: E402
 
 DOZVON = sys.argv[1]
 
@@ -183,12 +182,7 @@ def main():
         print(f"ok: 200 contacts in their expected states; {len(answered)} answered calls "
               "each with an attempt; bad scenario refused with its line")
     finally:
-        if sim:
-            sim.stop()
-        if os.environ.get("DOZVON_KEEP"):
-            print("kept " + work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        cleanup(work, sim)
 
 
 main()

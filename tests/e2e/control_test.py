@@ -4,7 +4,6 @@ stop: a campaign that is not started does not dial; `campaign start` makes it di
 `pause` no new attempt is opened; `resume` dials again; SIGTERM stops dialling, lets calls in
 progress finish, and leaves no attempt open."""
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from broadcast_lib import Sim, db, fail, run, server_config  # noqa: E402
+from broadcast_lib import cleanup, Sim, db, fail, run, server_config  # noqa: E402
 
 DOZVON = sys.argv[1]
 
@@ -122,12 +121,7 @@ def main():
     finally:
         if serve and serve.poll() is None:
             serve.kill()
-        if sim:
-            sim.stop()
-        if os.environ.get("DOZVON_KEEP"):
-            print("kept " + work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        cleanup(work, sim)
 
 
 main()

@@ -6,7 +6,6 @@ one contact overlapped, nothing is left open, and every call the simulator answe
 attempt row (the row is committed before the INVITE leaves)."""
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import time
 from collections import defaultdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from broadcast_lib import Sim, db, fail, run, server_config  # noqa: E402
+from broadcast_lib import cleanup, Sim, db, fail, run, server_config  # noqa: E402
 
 DOZVON = sys.argv[1]
 KILLS = 20
@@ -146,12 +145,7 @@ def main():
         print(f"ok: {KILLS} kills ({killed_open} attempts by then, {interrupted} interrupted); "
               f"{len(answered)} answered calls all with attempt rows; states {states}")
     finally:
-        if sim:
-            sim.stop()
-        if os.environ.get("DOZVON_KEEP"):
-            print("kept " + work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        cleanup(work, sim)
 
 
 main()

@@ -3,13 +3,12 @@
 the attempt, ended by silence, and kept when the callee hangs up mid-reply; record_calls keeps
 a stereo WAV of each answered call."""
 import os
-import shutil
 import sys
 import tempfile
 import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from broadcast_lib import Sim, db, fail, run, server_config  # noqa: E402
+from broadcast_lib import cleanup, Sim, db, fail, run, server_config  # noqa: E402
 
 DOZVON = sys.argv[1]
 
@@ -69,12 +68,7 @@ def main():
             fail(f"call recording {call}: {cs:.2f} s, {cch} channels")
         print(f"ok: replies {s1:.1f} s and {s2:.1f} s (hung up mid-reply); call recording {cs:.1f} s stereo")
     finally:
-        if sim:
-            sim.stop()
-        if os.environ.get("DOZVON_KEEP"):
-            print("kept " + work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        cleanup(work, sim)
 
 
 main()

@@ -131,6 +131,18 @@ Attempt ReadAttempt(const Statement& s) {
   return a;
 }
 
+// Every remaining row of `s`, each through `read`.
+template <typename Read>
+auto ReadAll(Statement& s, Read read) -> Result<std::vector<decltype(read(s))>> {
+  std::vector<decltype(read(s))> out;
+  for (;;) {
+    DZ_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(read(s));
+  }
+  return out;
+}
+
 class SqliteContactImport final : public ContactImport {
  public:
   SqliteContactImport(std::unique_ptr<Transaction> txn, Statement insert, int64_t list_id,
@@ -440,13 +452,7 @@ Result<std::vector<Attempt>> SqliteStore::AttemptsOfContact(int64_t contact_id) 
       Statement s, impl_->db->Prepare("SELECT " + std::string(kAttemptColumns) +
                                       " FROM attempts WHERE contact_id = ? ORDER BY attempt_no"));
   s.Bind(1, contact_id);
-  std::vector<Attempt> out;
-  for (;;) {
-    DZ_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadAttempt(s));
-  }
-  return out;
+  return ReadAll(s, ReadAttempt);
 }
 
 Result<std::vector<Attempt>> SqliteStore::AttemptsOfCampaign(int64_t campaign_id) {
@@ -454,13 +460,7 @@ Result<std::vector<Attempt>> SqliteStore::AttemptsOfCampaign(int64_t campaign_id
                                                       " FROM attempts WHERE campaign_id = ? "
                                                       "ORDER BY id"));
   s.Bind(1, campaign_id);
-  std::vector<Attempt> out;
-  for (;;) {
-    DZ_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadAttempt(s));
-  }
-  return out;
+  return ReadAll(s, ReadAttempt);
 }
 
 Result<std::vector<Contact>> SqliteStore::DueContacts(int64_t campaign_id, Instant now, int limit,
@@ -474,13 +474,7 @@ Result<std::vector<Contact>> SqliteStore::DueContacts(int64_t campaign_id, Insta
   sql += "priority DESC, COALESCE(next_attempt_at, 0), id LIMIT ?3";
   DZ_ASSIGN_OR_RETURN(Statement s, impl_->db->Prepare(sql));
   s.Bind(1, campaign_id).Bind(2, Ms(now)).Bind(3, limit);
-  std::vector<Contact> out;
-  for (;;) {
-    DZ_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadContact(s));
-  }
-  return out;
+  return ReadAll(s, ReadContact);
 }
 
 Status SqliteStore::Reschedule(int64_t contact_id, ContactState state, std::optional<Instant> next,
@@ -496,12 +490,8 @@ Status SqliteStore::Reschedule(int64_t contact_id, ContactState state, std::opti
 
 Result<std::vector<CampaignRecord>> SqliteStore::Campaigns() {
   DZ_ASSIGN_OR_RETURN(Statement s, impl_->db->Prepare("SELECT name FROM campaigns ORDER BY id"));
-  std::vector<std::string> names;
-  for (;;) {
-    DZ_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    names.push_back(s.Text(0));
-  }
+  DZ_ASSIGN_OR_RETURN(std::vector<std::string> names,
+                      ReadAll(s, [](const Statement& row) { return row.Text(0); }));
   std::vector<CampaignRecord> out;
   for (const auto& n : names) {
     DZ_ASSIGN_OR_RETURN(auto c, FindCampaign(n));
@@ -566,13 +556,7 @@ Result<std::vector<Attempt>> SqliteStore::OpenAttempts() {
   DZ_ASSIGN_OR_RETURN(Statement s, impl_->db->Prepare("SELECT " + std::string(kAttemptColumns) +
                                                       " FROM attempts WHERE outcome IS NULL "
                                                       "ORDER BY id"));
-  std::vector<Attempt> out;
-  for (;;) {
-    DZ_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadAttempt(s));
-  }
-  return out;
+  return ReadAll(s, ReadAttempt);
 }
 
 }  // namespace dozvon
