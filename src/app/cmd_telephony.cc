@@ -13,6 +13,7 @@
 #include "core/campaign/durations.h"
 #include "core/campaign/toml_text.h"
 #include "sim/carrier_sim.h"
+#include "sim/operator_phones.h"
 #include "telephony/event_loop.h"
 #include "telephony/registrar.h"
 #include "telephony/sip_uac.h"
@@ -35,6 +36,12 @@ struct SimArgs {
   std::string listen = "127.0.0.1:0";
   std::string profile;
   std::string answered_log;
+  // Operators' phones (--operators N).
+  int operators = 0;
+  std::string registrar;
+  std::string operator_prefix = "op";
+  std::string operator_password;
+  std::string operators_log;
 };
 
 int RunCarrierSim(const SimArgs& a) {
@@ -83,10 +90,46 @@ int RunCarrierSim(const SimArgs& a) {
       std::fflush(log);
     });
   }
+  std::unique_ptr<OperatorPhones> phones;
+  std::FILE* op_log = nullptr;
+  if (a.operators > 0) {
+    OperatorPhonesConfig oc;
+    oc.count = a.operators;
+    oc.user_prefix = a.operator_prefix;
+    oc.password = a.operator_password;
+    if (!SplitHostPort(a.registrar, &oc.registrar_host, &oc.registrar_port)) {
+      std::fprintf(stderr, "dozvon carrier-sim: --registrar \"%s\": expected IP:PORT\n",
+                   a.registrar.c_str());
+      return kExitBadInput;
+    }
+    auto p = OperatorPhones::Create(oc, host, (*sim)->ticker());
+    if (!p.ok()) {
+      std::fprintf(stderr, "dozvon carrier-sim: %s\n", p.status().message().c_str());
+      return kExitBadInput;
+    }
+    phones = std::move(p).value();
+    if (!a.operators_log.empty()) {
+      op_log = std::fopen(a.operators_log.c_str(), "a");
+      if (!op_log) {
+        std::fprintf(stderr, "dozvon carrier-sim: --operators-log %s: %s\n",
+                     a.operators_log.c_str(), std::strerror(errno));
+        return kExitBadInput;
+      }
+      phones->OnCallEnd([op_log](const OperatorCallStats& c) {
+        nlohmann::json j = {{"operator", c.user},
+                            {"seconds", c.seconds},
+                            {"heard_s", c.heard_s},
+                            {"heard_voice_s", c.heard_voice_s}};
+        std::fprintf(op_log, "%s\n", j.dump().c_str());
+        std::fflush(op_log);
+      });
+    }
+  }
   std::printf("carrier-sim listening on %s:%u\n", host.c_str(), (*sim)->port());
   std::fflush(stdout);
   (*loop)->Run();
   if (log) std::fclose(log);
+  if (op_log) std::fclose(op_log);
   const CarrierStats& s = (*sim)->stats();
   nlohmann::json j = {{"invites", s.invites},
                       {"challenged", s.challenged},
@@ -99,9 +142,50 @@ int RunCarrierSim(const SimArgs& a) {
                       {"not_acceptable", s.not_acceptable},
                       {"audio_seconds", s.audio_seconds},
                       {"voice_seconds", s.voice_seconds}};
+  if (phones) {
+    OperatorPhonesStats os = phones->stats();
+    j["operators"] = {{"registered", os.registered},
+                      {"calls", os.calls},
+                      {"answered", os.answered},
+                      {"heard_voice_s", os.heard_voice_s}};
+    phones.reset();
+  }
   sim->reset();
   std::printf("%s\n", j.dump().c_str());
   return kExitOk;
+}
+
+// One call's result as a JSON line (dial, bridge).
+nlohmann::json CallResultJson(const std::string& to, const CallResult& r) {
+  nlohmann::json j = {{"to", to},
+                      {"outcome", ToString(r.outcome)},
+                      {"sip_status", r.sip_status},
+                      {"reason", r.reason},
+                      {"cancelled_on_timeout", r.cancelled_on_timeout},
+                      {"hangup_by", r.hangup_by == HangupBy::kUs     ? "us"
+                                    : r.hangup_by == HangupBy::kThem ? "them"
+                                                                     : ""}};
+  j["q850_cause"] = r.q850_cause ? nlohmann::json(*r.q850_cause) : nlohmann::json(nullptr);
+  auto opt = [](const std::optional<double>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  };
+  j["post_dial_delay_s"] = opt(r.post_dial_delay_s);
+  j["ring_s"] = opt(r.ring_s);
+  j["answer_s"] = opt(r.answer_s);
+  j["talk_s"] = opt(r.talk_s);
+  j["prompt_seconds_played"] = r.prompt_seconds_played;
+  j["prompt_finished"] = r.prompt_finished;
+  j["dtmf"] = r.dtmf;
+  j["seconds_received"] = r.seconds_received;
+  j["seconds_with_voice"] = r.seconds_with_voice;
+  j["recording"] = r.recording;
+  j["reinvites"] = r.reinvites;
+  if (r.connect_s) j["connect_s"] = *r.connect_s;
+  if (r.connect_s || r.bridge_voice_heard_s > 0 || r.bridge_voice_passed_s > 0) {
+    j["bridge_voice_heard_s"] = r.bridge_voice_heard_s;
+    j["bridge_voice_passed_s"] = r.bridge_voice_passed_s;
+  }
+  return j;
 }
 
 struct DialArgs {
@@ -206,29 +290,7 @@ int RunDial(const DialArgs& a) {
         if (--pending == 0) EventLoop::Stop();
         return;
       }
-      nlohmann::json j = {{"to", to},
-                          {"outcome", ToString(r.outcome)},
-                          {"sip_status", r.sip_status},
-                          {"reason", r.reason},
-                          {"cancelled_on_timeout", r.cancelled_on_timeout},
-                          {"hangup_by", r.hangup_by == HangupBy::kUs     ? "us"
-                                        : r.hangup_by == HangupBy::kThem ? "them"
-                                                                         : ""}};
-      j["q850_cause"] = r.q850_cause ? nlohmann::json(*r.q850_cause) : nlohmann::json(nullptr);
-      auto opt = [](const std::optional<double>& v) {
-        return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-      };
-      j["post_dial_delay_s"] = opt(r.post_dial_delay_s);
-      j["ring_s"] = opt(r.ring_s);
-      j["answer_s"] = opt(r.answer_s);
-      j["talk_s"] = opt(r.talk_s);
-      j["prompt_seconds_played"] = r.prompt_seconds_played;
-      j["prompt_finished"] = r.prompt_finished;
-      j["dtmf"] = r.dtmf;
-      j["seconds_received"] = r.seconds_received;
-      j["seconds_with_voice"] = r.seconds_with_voice;
-      j["recording"] = r.recording;
-      j["reinvites"] = r.reinvites;
+      nlohmann::json j = CallResultJson(to, r);
       std::printf("%s\n", j.dump().c_str());
       std::fflush(stdout);
       if (--pending == 0) EventLoop::Stop();
@@ -332,6 +394,154 @@ int RunRegistrar(const RegistrarArgs& a) {
   return kExitOk;
 }
 
+struct BridgeArgs {
+  std::string trunk;
+  std::vector<std::string> to;
+  std::string users;
+  std::string operator_user;
+  std::string listen = "127.0.0.1:0";
+  std::string realm = "dozvon";
+  std::string hold = "3s";
+  std::string wait = "15s";
+  std::string record;
+};
+
+// `dozvon bridge`: the operator path end to end, for tests and diagnosis. Runs a registrar,
+// waits for the operator's phone to register, calls it once and keeps that leg up (nailed-up),
+// then calls each customer in turn through the trunk and bridges the answered ones into the
+// operator's leg for --hold. One JSON line per customer, then one for the operator's leg.
+int RunBridge(const BridgeArgs& a) {
+  auto fail = [](const std::string& m) {
+    std::fprintf(stderr, "dozvon bridge: %s\n", m.c_str());
+    return kExitBadInput;
+  };
+  TrunkConfig trunk;
+  if (!SplitHostPort(a.trunk, &trunk.host, &trunk.port)) {
+    return fail("--trunk \"" + a.trunk + "\": expected IP:PORT");
+  }
+  std::string host;
+  uint16_t port = 0;
+  if (!SplitHostPort(a.listen, &host, &port)) {
+    return fail("--registrar-listen \"" + a.listen + "\": expected IP:PORT");
+  }
+  auto hold = ParseDuration(a.hold);
+  if (!hold.ok()) return fail("--hold: " + hold.status().message());
+  auto wait = ParseDuration(a.wait);
+  if (!wait.ok()) return fail("--wait: " + wait.status().message());
+  auto users = LoadUsers(a.users);
+  if (!users.ok()) return fail(users.status().message());
+  if (!users->count(a.operator_user)) {
+    return fail("--operator " + a.operator_user + ": not in " + a.users);
+  }
+  auto loop = EventLoop::Init();
+  if (!loop.ok()) return fail(loop.status().message());
+  auto creds = *users;
+  auto reg = Registrar::Create(
+      host, port, a.realm,
+      [creds](const std::string& user) -> std::optional<std::string> {
+        auto it = creds.find(user);
+        if (it == creds.end()) return std::nullopt;
+        return it->second;
+      },
+      nullptr);
+  if (!reg.ok()) return fail(reg.status().message());
+  auto ticker = std::make_shared<MediaTicker>();
+  auto customers = SipUac::Create(trunk, host, ticker);
+  if (!customers.ok()) return fail(customers.status().message());
+  auto operators = SipUac::Create(TrunkConfig{}, host, ticker);
+  if (!operators.ok()) return fail(operators.status().message());
+
+  int rc = kExitOk;
+  CallLeg* op_leg = nullptr;
+  size_t next = 0;
+  LoopTimer timer;
+  const auto started = std::chrono::steady_clock::now();
+  std::function<void()> dial_next;
+  auto finish = [&](int code) {
+    if (code != kExitOk) rc = code;
+    if (op_leg) {
+      op_leg->Hangup();  // its done callback stops the loop
+    } else {
+      EventLoop::Stop();
+    }
+  };
+  dial_next = [&] {
+    if (next >= a.to.size() || !op_leg) {
+      finish(kExitOk);
+      return;
+    }
+    std::string to = a.to[next++];
+    DialRequest req;
+    req.to_e164 = to;
+    if (!a.record.empty()) req.record_path = a.record + "/" + to.substr(1) + ".wav";
+    req.on_answer = [&](CallLeg* leg) {
+      Status b = op_leg ? leg->Bridge(op_leg) : Status::FailedPrecondition("no operator leg");
+      if (!b.ok()) std::fprintf(stderr, "dozvon bridge: %s\n", b.message().c_str());
+      timer.Start(static_cast<uint64_t>(hold->count()), [leg] { leg->Hangup(); });
+    };
+    Status s = (*customers)->Dial(req, [&, to](const CallResult& r) {
+      timer.Cancel();
+      nlohmann::json j = CallResultJson(to, r);
+      j["role"] = "customer";
+      std::printf("%s\n", j.dump().c_str());
+      std::fflush(stdout);
+      dial_next();
+    });
+    if (!s.ok()) {
+      std::fprintf(stderr, "dozvon bridge: %s\n", s.message().c_str());
+      rc = kExitBadInput;
+      dial_next();
+    }
+  };
+  // Poll the registrar until the operator's phone is there (bounded by --wait).
+  std::function<void()> wait_for_operator = [&] {
+    auto binding = (*reg)->Find(a.operator_user);
+    if (!binding) {
+      if (std::chrono::steady_clock::now() - started > *wait) {
+        std::fprintf(stderr, "dozvon bridge: operator %s did not register within %s\n",
+                     a.operator_user.c_str(), a.wait.c_str());
+        rc = kExitFailure;
+        EventLoop::Stop();
+        return;
+      }
+      timer.Start(100, wait_for_operator);
+      return;
+    }
+    DialRequest op;
+    op.to_uri = binding->contact;
+    op.ring_timeout = std::chrono::seconds(20);
+    op.on_answer = [&](CallLeg* leg) {
+      op_leg = leg;
+      dial_next();
+    };
+    Status s = (*operators)->Dial(op, [&, contact = binding->contact](const CallResult& r) {
+      bool was_up = op_leg != nullptr;
+      op_leg = nullptr;
+      nlohmann::json j = CallResultJson(contact, r);
+      j["role"] = "operator";
+      std::printf("%s\n", j.dump().c_str());
+      std::fflush(stdout);
+      // The operator's leg ending before the customers are done is a failure.
+      if (!was_up || next < a.to.size()) rc = kExitFailure;
+      EventLoop::Stop();
+    });
+    if (!s.ok()) {
+      std::fprintf(stderr, "dozvon bridge: %s\n", s.message().c_str());
+      rc = kExitFailure;
+      EventLoop::Stop();
+    }
+  };
+  std::printf("registrar listening on %s:%u\n", host.c_str(), (*reg)->port());
+  std::fflush(stdout);
+  timer.Start(0, wait_for_operator);
+  (*loop)->Run();
+  timer.Cancel();
+  customers->reset();
+  operators->reset();
+  reg->reset();
+  return rc;
+}
+
 }  // namespace
 
 void RegisterTelephony(CLI::App& app, int* exit_code) {
@@ -349,7 +559,28 @@ void RegisterTelephony(CLI::App& app, int* exit_code) {
   s->add_option("--profile", sim->profile, "Profile TOML: shares, ring/talk times, rules, auth");
   s->add_option("--answered-log", sim->answered_log,
                 "Append NUMBER,ATTEMPT for every answered call (ATTEMPT from X-Dozvon-Attempt)");
+  s->add_option("--operators", sim->operators,
+                "Also act as N operators' phones: register PREFIX1..PREFIXN and auto-answer");
+  s->add_option("--registrar", sim->registrar, "Registrar IP:PORT for --operators");
+  s->add_option("--operator-prefix", sim->operator_prefix, "Operators' user names (default op)");
+  s->add_option("--operator-password", sim->operator_password, "Operators' digest password");
+  s->add_option("--operators-log", sim->operators_log,
+                "Append one JSON line per operator call: seconds and speech heard");
   s->callback([sim, exit_code] { *exit_code = RunCarrierSim(*sim); });
+
+  auto br = std::make_shared<BridgeArgs>();
+  CLI::App* b = app.add_subcommand(
+      "bridge", "Call an operator's registered phone once, then bridge each customer into it");
+  b->add_option("--trunk", br->trunk, "Trunk IP:PORT for the customers")->required();
+  b->add_option("--to", br->to, "Customers' E.164 numbers, called in turn")->required();
+  b->add_option("--users", br->users, "TOML with [users] \"name\" = \"password\"")->required();
+  b->add_option("--operator", br->operator_user, "The operator's user name")->required();
+  b->add_option("--registrar-listen", br->listen, "IP:PORT for the registrar (port 0: ephemeral)");
+  b->add_option("--realm", br->realm, "Digest realm (default dozvon)");
+  b->add_option("--hold", br->hold, "How long each customer stays bridged (default 3s)");
+  b->add_option("--wait", br->wait, "How long to wait for the operator to register (15s)");
+  b->add_option("--record", br->record, "Folder for stereo WAVs of each customer's call");
+  b->callback([br, exit_code] { *exit_code = RunBridge(*br); });
 
   auto dial = std::make_shared<DialArgs>();
   CLI::App* d = app.add_subcommand("dial", "Place test calls through a trunk; one JSON line each");

@@ -1,6 +1,7 @@
 #include "sim/carrier_sim.h"
 
 #include "core/campaign/toml_text.h"
+#include "telephony/audio.h"
 #include "telephony/media_session.h"
 #include "telephony/sip_stack.h"
 
@@ -111,6 +112,7 @@ Result<CarrierProfile> CarrierProfile::Parse(std::string_view text, std::string_
           double* slot = n == "mean"                    ? (ring ? &p.ring_mean : &p.talk_mean)
                          : n == "cv"                    ? (ring ? &p.ring_cv : &p.talk_cv)
                          : (!ring && n == "stay_share") ? &p.stay_share
+                         : (!ring && n == "voice_hz")   ? &p.voice_hz
                                                         : nullptr;
           if (!slot) return err(v2, sub, "unknown key");
           DZ_RETURN_IF_ERROR(number(v2, sub, slot));
@@ -193,6 +195,9 @@ Result<CarrierProfile> CarrierProfile::Parse(std::string_view text, std::string_
       return err(v, key, "unknown key");
     }
   }
+  if (p.voice_hz != 0 && (p.voice_hz < 200 || p.voice_hz > 3400)) {
+    return Status::InvalidArgument(std::string(source) + ": talk.voice_hz: expected 200..3400");
+  }
   double total = p.answer + p.busy + p.no_answer + p.invalid + p.rejected + p.congestion;
   if (total <= 0) return Status::InvalidArgument(std::string(source) + ": shares add up to 0");
   return p;
@@ -260,13 +265,14 @@ struct CarrierSim::Impl {
   std::unique_ptr<SipStack> stack;  // first: destroyed last, after the calls on it
   CarrierProfile profile;
   std::list<std::unique_ptr<SimCall>> calls;
-  MediaTicker ticker;
+  std::shared_ptr<MediaTicker> ticker = std::make_shared<MediaTicker>();
   CarrierStats stats;
   std::string ip;
   uint8_t ha1[16] = {};
   uint64_t nonce_seq = 0;
   std::function<void(const std::string&, const std::string&)> on_answered;
   std::map<std::string, int> calls_to;  // calls per number so far
+  std::shared_ptr<const Pcm> voice;     // what answered callees say, when profile.voice_hz
   ~Impl();
   void Release(SimCall* c);
 };
@@ -363,6 +369,10 @@ void AnswerNow(void* arg) {
   ++c->sim->stats.answered;
   if (c->sim->on_answered) c->sim->on_answered(c->number, c->attempt);
   c->media->Start();
+  if (c->sim->voice) {
+    c->media->Play(c->sim->voice);
+    c->media->on_prompt_end = [c] { c->media->Play(c->sim->voice); };
+  }
   if (c->behaviour.reinvite_at) {
     tmr_start(&c->reinvite_tmr, static_cast<uint64_t>(*c->behaviour.reinvite_at * 1000),
               SendReinvite, c);
@@ -481,7 +491,7 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
   if (const struct sip_hdr* h = sip_msg_xhdr(msg, "X-Dozvon-Attempt"))
     c->attempt = PlString(h->val);
   c->behaviour = sim->profile.Decide(c->number, sim->calls_to[c->number]++);
-  auto media = MediaSession::Create(&sim->ticker, sim->ip);
+  auto media = MediaSession::Create(sim->ticker.get(), sim->ip);
   if (!media.ok()) {
     sip_reply(sim->stack->sip(), msg, 500, "Server Internal Error");
     return;
@@ -538,6 +548,7 @@ void CarrierSim::OnAnswered(std::function<void(const std::string&, const std::st
 
 uint16_t CarrierSim::port() const { return impl_->stack->port(); }
 const CarrierStats& CarrierSim::stats() const { return impl_->stats; }
+std::shared_ptr<MediaTicker> CarrierSim::ticker() const { return impl_->ticker; }
 
 Result<std::unique_ptr<CarrierSim>> CarrierSim::Create(CarrierProfile profile,
                                                        const std::string& ip, uint16_t port) {
@@ -548,6 +559,11 @@ Result<std::unique_ptr<CarrierSim>> CarrierSim::Create(CarrierProfile profile,
     std::string a1 = impl->profile.auth_user + ":" + impl->profile.auth_realm + ":" +
                      impl->profile.auth_password;
     md5(reinterpret_cast<const uint8_t*>(a1.data()), a1.size(), impl->ha1);
+  }
+  if (impl->profile.voice_hz > 0) {
+    // 0.9 s of speech, 0.3 s pause, looped while the call lasts.
+    impl->voice = std::make_shared<const Pcm>(
+        Tone(static_cast<int>(impl->profile.voice_hz), -15, 900, 300, 7200));
   }
   DZ_ASSIGN_OR_RETURN(impl->stack, SipStack::Open(ip, port, "dozvon-carrier-sim", 256));
   DZ_RETURN_IF_ERROR(impl->stack->ListenSessions(SimConnect, impl.get()));

@@ -18,6 +18,8 @@
 
 namespace dozvon {
 
+class MediaTicker;
+
 struct SimBehaviour {
   enum class Kind { kAnswer, kNoAnswer, kReject };
   Kind kind = Kind::kAnswer;
@@ -38,6 +40,7 @@ struct CarrierProfile {
   double ring_mean = 3, ring_cv = 0.5;
   double talk_mean = 20, talk_cv = 0.5;
   double stay_share = 0;  // answered callees who never hang up themselves
+  double voice_hz = 0;    // answered callees "speak" a tone of this pitch in bursts; 0: silent
   std::string auth_user, auth_password, auth_realm = "dozvon-sim";
   std::map<std::string, SimBehaviour> numbers;
   // Answered callees who press a key: key -> share of answered calls, pressed about `keys_at`
@@ -67,6 +70,8 @@ class CarrierSim {
   ~CarrierSim();
   uint16_t port() const;
   const CarrierStats& stats() const;
+  // The media tick its calls run on, to share with operator phones in the same process.
+  std::shared_ptr<MediaTicker> ticker() const;
   // Called for every call the simulator answers, with the dialled number and the caller's
   // X-Dozvon-Attempt header ("" when absent): tests check each answered call has its attempt.
   void OnAnswered(std::function<void(const std::string& number, const std::string& attempt)> fn);

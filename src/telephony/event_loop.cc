@@ -72,4 +72,27 @@ void LoopPoster::Post(std::function<void()> fn) {
   if (mqueue_push(mq_, 0, heap) != 0) delete heap;
 }
 
+LoopTimer::LoopTimer() : tmr_(std::make_unique<::tmr>()) { tmr_init(tmr_.get()); }
+LoopTimer::~LoopTimer() { tmr_cancel(tmr_.get()); }
+
+void LoopTimer::Start(uint64_t ms, std::function<void()> fn) {
+  fn_ = std::move(fn);
+  tmr_start(tmr_.get(), ms, Fire, this);
+}
+
+void LoopTimer::Cancel() {
+  tmr_cancel(tmr_.get());
+  fn_ = nullptr;
+}
+
+bool LoopTimer::running() const { return tmr_isrunning(tmr_.get()); }
+
+void LoopTimer::Fire(void* arg) {
+  auto* self = static_cast<LoopTimer*>(arg);
+  // Moved out first: the function may start this timer again, or destroy it.
+  auto fn = std::move(self->fn_);
+  self->fn_ = nullptr;
+  if (fn) fn();
+}
+
 }  // namespace dozvon

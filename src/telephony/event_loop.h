@@ -3,12 +3,14 @@
 // Stop(), SIGINT or SIGTERM.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 
 #include "core/status.h"
 
 struct mqueue;  // libre
+struct tmr;     // libre
 
 namespace dozvon {
 
@@ -36,6 +38,25 @@ class LoopPoster {
  private:
   LoopPoster() = default;
   ::mqueue* mq_ = nullptr;
+};
+
+// A one-shot timer on the libre loop that runs a function (RAII: destroying it cancels it).
+// Create, start and destroy on the loop thread.
+class LoopTimer {
+ public:
+  LoopTimer();
+  ~LoopTimer();
+  LoopTimer(const LoopTimer&) = delete;
+  LoopTimer& operator=(const LoopTimer&) = delete;
+  // Replaces any pending run. `fn` may restart or destroy this timer.
+  void Start(uint64_t ms, std::function<void()> fn);
+  void Cancel();
+  bool running() const;
+
+ private:
+  static void Fire(void* arg);
+  std::unique_ptr<::tmr> tmr_;
+  std::function<void()> fn_;
 };
 
 }  // namespace dozvon

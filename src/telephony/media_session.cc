@@ -102,6 +102,33 @@ struct MediaSession::Impl {
   Pcm capture;
   uint64_t last_voice_ms = 0;
   static constexpr size_t kMaxRecord = 8000 * 3600;
+  // Bridge: the peer's received audio waits here for our next frame (a ring of 200 ms).
+  MediaSession* peer = nullptr;
+  static constexpr size_t kRelayMax = 1600;
+  int16_t relay[kRelayMax] = {};
+  size_t relay_head = 0, relay_size = 0;
+
+  void PushRelay(const int16_t* pcm, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      if (relay_size == kRelayMax) {  // full: drop the oldest sample, keep latency bounded
+        relay_head = (relay_head + 1) % kRelayMax;
+        --relay_size;
+      }
+      relay[(relay_head + relay_size) % kRelayMax] = pcm[i];
+      ++relay_size;
+    }
+  }
+  // Mixes up to one frame of relayed audio into `frame`; returns the samples taken.
+  size_t MixRelay(int16_t* frame) {
+    size_t n = std::min<size_t>(relay_size, kFrameSamples);
+    for (size_t i = 0; i < n; ++i) {
+      int v = frame[i] + relay[(relay_head + i) % kRelayMax];
+      frame[i] = static_cast<int16_t>(std::clamp(v, -32768, 32767));
+    }
+    relay_head = (relay_head + n) % kRelayMax;
+    relay_size -= n;
+    return n;
+  }
 
   ~Impl() {
     rtp = static_cast<struct rtp_sock*>(mem_deref(rtp));
@@ -148,9 +175,14 @@ struct MediaSession::Impl {
     for (size_t i = 0; i < n; ++i) pcm[i] = impl->ulaw ? UlawToLinear(p[i]) : AlawToLinear(p[i]);
     double secs = static_cast<double>(n) / 8000.0;
     st.seconds_received += secs;
-    if (Rms({pcm, n}) > kVoiceRms) {
+    bool voice = Rms({pcm, n}) > kVoiceRms;
+    if (voice) {
       st.seconds_with_voice += secs;
       impl->last_voice_ms = tmr_jiffies();
+    }
+    if (impl->peer) {
+      impl->peer->impl_->PushRelay(pcm, n);
+      if (voice) st.relay_voice_received += secs;
     }
     if (impl->capturing && impl->capture.size() + n <= kMaxRecord) {
       impl->capture.insert(impl->capture.end(), pcm, pcm + n);
@@ -196,6 +228,14 @@ struct MediaSession::Impl {
       from_prompt = true;
       self->stats_.prompt_seconds_played += static_cast<double>(n) / 8000.0;
     }
+    if (relay_size > 0) {
+      size_t n = MixRelay(frame);
+      MediaStats& st = self->stats_;
+      if (st.relay_first_ms == 0) st.relay_first_ms = tmr_jiffies();
+      double secs = static_cast<double>(n) / 8000.0;
+      st.relay_seconds_sent += secs;
+      if (Rms({frame, n}) > kVoiceRms) st.relay_voice_sent += secs;
+    }
     if (dtmf_in_band) {
       int16_t tone[kFrameSamples];
       int got = dtmf_tx(tx, tone, kFrameSamples);
@@ -234,7 +274,29 @@ struct MediaSession::Impl {
 
 MediaSession::MediaSession() : impl_(std::make_unique<Impl>()) { impl_->self = this; }
 
-MediaSession::~MediaSession() { Stop(); }
+MediaSession::~MediaSession() {
+  Unbridge();
+  Stop();
+}
+
+void MediaSession::Bridge(MediaSession* a, MediaSession* b) {
+  if (a == b) return;
+  a->Unbridge();
+  b->Unbridge();
+  a->impl_->peer = b;
+  b->impl_->peer = a;
+}
+
+void MediaSession::Unbridge() {
+  MediaSession* p = impl_->peer;
+  if (!p) return;
+  impl_->peer = nullptr;
+  impl_->relay_size = 0;
+  p->impl_->peer = nullptr;
+  p->impl_->relay_size = 0;
+}
+
+MediaSession* MediaSession::bridged() const { return impl_->peer; }
 
 Result<std::unique_ptr<MediaSession>> MediaSession::Create(MediaTicker* ticker,
                                                            const std::string& local_ip) {

@@ -43,6 +43,11 @@ struct MediaStats {
   double prompt_seconds_played = 0;
   bool prompt_finished = false;
   int64_t frames_sent = 0;
+  // Bridging (MediaSession::Bridge): what this session passed between its peer and the far end.
+  uint64_t relay_first_ms = 0;      // tmr_jiffies() of the first frame of the peer's audio sent
+  double relay_seconds_sent = 0;    // the peer's audio sent to the far end
+  double relay_voice_sent = 0;      // of which above speech level: what the far end heard
+  double relay_voice_received = 0;  // the far end's speech passed on to the peer
 };
 
 class MediaSession {
@@ -63,6 +68,14 @@ class MediaSession {
   // Stops the prompt where it is; prompt_seconds_played keeps what was sent.
   void StopPrompt();
   void SendDtmf(const std::string& digits, bool in_band);
+
+  // Two-way bridge: each session's received audio is sent, decoded and re-encoded (so PCMU
+  // meets PCMA), in the other's next frame, mixed with any prompt playing there. At most
+  // 200 ms is queued per direction (older audio is dropped, never delayed). A session can be
+  // in one bridge; bridging again or destroying either side ends the old one.
+  static void Bridge(MediaSession* a, MediaSession* b);
+  void Unbridge();
+  MediaSession* bridged() const;
 
   // Keeps what is sent and received, for WriteRecording (bounded to one hour per side).
   void EnableRecording();

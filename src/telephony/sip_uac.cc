@@ -33,7 +33,7 @@ struct SipUac::Impl {
   std::unique_ptr<SipStack> stack;  // first: destroyed last, after the calls on it
   TrunkConfig trunk;
   std::list<std::unique_ptr<Call>> calls;
-  MediaTicker ticker;
+  std::shared_ptr<MediaTicker> ticker;
   std::string local_ip;
   // CPS pacing: dials wait here and leave one every 1/cps seconds.
   std::deque<Call*> waiting;
@@ -84,6 +84,16 @@ struct Call final : CallLeg {
     return now > last ? now - last : 0;
   }
   void Hangup() override;
+  Status Bridge(CallLeg* other) override;
+  void Unbridge() override {
+    if (media) media->Unbridge();
+  }
+  bool bridged() const override { return media && media->bridged() != nullptr; }
+  MediaStats Stats() const override { return media ? media->stats() : MediaStats{}; }
+  void SendDtmf(const std::string& digits) override {
+    if (media && !finished) media->SendDtmf(digits, false);
+  }
+  uint64_t answered_ms = 0;  // tmr_jiffies() at 200 OK
 };
 
 namespace {
@@ -153,6 +163,7 @@ void EstablishedHandler(const struct sip_msg* msg, void* arg) {
   tmr_cancel(&c->ring_tmr);
   c->was_answered = true;
   c->answered = SteadyClock::now();
+  c->answered_ms = tmr_jiffies();
   c->result.answer_s = Since(c->invited, c->answered);
   if (c->got_progress) c->result.ring_s = Since(c->first_progress, c->answered);
   SipOutcome o = OutcomeFromSip(200, std::nullopt, false);
@@ -243,6 +254,16 @@ void Call::StopPlay() {
   if (auto done = std::move(play_done)) done(PromptSecondsPlayed(), false);
 }
 
+Status Call::Bridge(CallLeg* other) {
+  auto* o = dynamic_cast<Call*>(other);
+  if (!o || o == this) return Status::InvalidArgument("bridge: not another call leg");
+  if (finished || o->finished || !media || !o->media || !was_answered || !o->was_answered) {
+    return Status::FailedPrecondition("bridge: both calls must be answered and still up");
+  }
+  MediaSession::Bridge(media.get(), o->media.get());
+  return Status::Ok();
+}
+
 void Call::Hangup() {
   // From a timer tick, never inside the callback that asked for it.
   if (!finished) tmr_start(&hold_tmr, 0, HoldExpired, this);
@@ -265,6 +286,11 @@ void FinishLater(Call* c) {
     c->result.seconds_received = m.seconds_received;
     c->result.seconds_with_voice = m.seconds_with_voice;
     c->result.reinvites = c->reinvites;
+    if (m.relay_first_ms != 0 && c->answered_ms != 0) {
+      c->result.connect_s = static_cast<double>(m.relay_first_ms - c->answered_ms) / 1000.0;
+    }
+    c->result.bridge_voice_heard_s = m.relay_voice_sent;
+    c->result.bridge_voice_passed_s = m.relay_voice_received;
     if (c->was_answered && !c->req.record_path.empty()) {
       Status s = c->media->WriteRecording(c->req.record_path, MediaSession::RecordSide::kBoth);
       if (s.ok()) {
@@ -304,8 +330,10 @@ void SipUac::Impl::Finish(Call* c) {
 SipUac::SipUac(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SipUac::~SipUac() = default;
 
-Result<std::unique_ptr<SipUac>> SipUac::Create(const TrunkConfig& trunk, const std::string& ip) {
+Result<std::unique_ptr<SipUac>> SipUac::Create(const TrunkConfig& trunk, const std::string& ip,
+                                               std::shared_ptr<MediaTicker> ticker) {
   auto impl = std::make_unique<Impl>();
+  impl->ticker = ticker ? std::move(ticker) : std::make_shared<MediaTicker>();
   impl->trunk = trunk;
   impl->local_ip = ip;
   DZ_ASSIGN_OR_RETURN(impl->stack, SipStack::Open(ip, 0, "dozvon", 32));
@@ -367,7 +395,7 @@ Status SipUac::Dial(const DialRequest& req, std::function<void(const CallResult&
 Status SipUac::Impl::Invite(Call* c) {
   // Sockets are taken when the INVITE leaves, not while a dial waits for its CPS slot: a
   // queue of thousands must not hold thousands of RTP ports.
-  auto media = MediaSession::Create(&ticker, local_ip);
+  auto media = MediaSession::Create(ticker.get(), local_ip);
   if (!media.ok()) return media.status();
   c->media = std::move(media).value();
   if (!c->req.record_path.empty()) c->media->EnableRecording();
@@ -429,7 +457,7 @@ TrunkCounters SipUac::counters() const {
   TrunkCounters out = impl_->counters;
   out.active = static_cast<int>(impl_->calls.size()) - static_cast<int>(impl_->waiting.size());
   out.queued = static_cast<int>(impl_->waiting.size());
-  out.late_frames = impl_->ticker.late_frames();
+  out.late_frames = impl_->ticker->late_frames();
   return out;
 }
 

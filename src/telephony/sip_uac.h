@@ -19,6 +19,7 @@
 #include "core/model/attempt.h"
 #include "core/status.h"
 #include "telephony/audio.h"
+#include "telephony/media_session.h"
 
 namespace dozvon {
 
@@ -62,6 +63,15 @@ class CallLeg {
   virtual uint64_t SilenceMs() const = 0;
   // Ends the call from our side (BYE); `done` follows.
   virtual void Hangup() = 0;
+  // Connects this leg's audio with `other`'s, both ways (a customer and an operator). Either
+  // leg ending, Unbridge, or bridging again ends it. Both legs must be answered.
+  virtual Status Bridge(CallLeg* other) = 0;
+  virtual void Unbridge() = 0;
+  virtual bool bridged() const = 0;
+  // Media counters so far (a nailed-up operator leg reads them between customers).
+  virtual MediaStats Stats() const = 0;
+  // Sends DTMF to the far end (RFC 4733 when negotiated, else in band).
+  virtual void SendDtmf(const std::string& digits) = 0;
 };
 
 struct DialRequest {
@@ -101,6 +111,11 @@ struct CallResult {
   double seconds_with_voice = 0;
   std::string recording;  // path written, or "" (see reason if it failed)
   int reinvites = 0;      // re-INVITEs the far end sent during the call
+  // Bridged calls: 200 OK to the first frame of the other party's audio sent to this leg (the
+  // connect time a customer experiences), and speech passed each way.
+  std::optional<double> connect_s;
+  double bridge_voice_heard_s = 0;   // the other party's speech sent to this leg
+  double bridge_voice_passed_s = 0;  // this leg's speech passed to the other party
   // Wall-clock times, for the attempt row.
   std::optional<Instant> invited_at;   // the INVITE left (after any CPS wait)
   std::optional<Instant> answered_at;  // 200 OK
@@ -109,8 +124,11 @@ struct CallResult {
 class SipUac {
  public:
   // Binds a UDP SIP transport on `local_ip`, port 0 (ephemeral). libre must be initialised.
+  // Give every SipUac of a process the same `ticker` (one media tick for all calls); null
+  // makes one for this trunk.
   static Result<std::unique_ptr<SipUac>> Create(const TrunkConfig& trunk,
-                                                const std::string& local_ip = "127.0.0.1");
+                                                const std::string& local_ip = "127.0.0.1",
+                                                std::shared_ptr<MediaTicker> ticker = nullptr);
   ~SipUac();
 
   uint16_t local_port() const;

@@ -9,11 +9,13 @@ T=$(mktemp -d)
 SIM_PID=""
 REG_PID=""
 BS_PID=""
+BR_PID=""
+OPS_PID=""
 cleanup() {
-  for p in "$SIM_PID" "$REG_PID" "$BS_PID"; do
+  for p in "$SIM_PID" "$REG_PID" "$BS_PID" "$BR_PID" "$OPS_PID"; do
     [ -n "$p" ] && kill "$p" 2>/dev/null || true
   done
-  rm -rf "$T"
+  [ -n "${KEEP_TMP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -313,7 +315,6 @@ module_path		/usr/lib/baresip/modules
 module			g711.so
 module			aufile.so
 module_app		account.so
-audio_player		aufile,$T/bs/heard.wav
 audio_source		aufile,$T/bs/say8k.wav
 CFG
 printf '<sip:1001@127.0.0.1:%s>;auth_pass=secret1;regint=60;answermode=auto\n<sip:1002@127.0.0.1:%s>;auth_pass=WRONG;regint=60\n' \
@@ -336,6 +337,149 @@ for _ in $(seq 1 50); do grep -q '"event":"unregistered"' "$T/reg.out" && break;
 grep -q '"event":"unregistered","expires":60,"user":"1001"' "$T/reg.out" || fail "no unregister: $(cat "$T/reg.out")"
 wait "$BS_PID" 2>/dev/null || true
 kill -TERM "$REG_PID"; wait "$REG_PID" 2>/dev/null || true
+ok
+
+# 13. Bridge: `dozvon bridge` runs a registrar, calls the registered operator once (a nailed-up
+#     leg) and bridges each answered customer into it. Operators are the simulator's
+#     --operators phones (1 kHz "voice"); customers speak 450 Hz. Each side must hear the other.
+cat > "$T/talk.toml" <<'TOML'
+[shares]
+answer = 1
+busy = 0
+no_answer = 0
+invalid = 0
+rejected = 0
+congestion = 0
+[ring]
+mean = 0.3
+[talk]
+stay_share = 1
+voice_hz = 450
+TOML
+start_sim "$T/talk.toml"
+printf '[users]\n"op1" = "pw2"\n"op2" = "pw2"\n"op3" = "other"\n' > "$T/ops.toml"
+mkdir -p "$T/brrec"
+"$DOZVON" bridge --trunk "127.0.0.1:$PORT" --to +79990000001 --to +79990000002 --to +79990000003 \
+  --users "$T/ops.toml" --operator op2 --hold 2s --record "$T/brrec" > "$T/br.out" 2> "$T/br.err" &
+BR_PID=$!
+for _ in $(seq 1 50); do grep -q "^registrar listening" "$T/br.out" && break; sleep 0.1; done
+BRPORT=$(sed -n 's/^registrar listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/br.out")
+[ -n "$BRPORT" ] || fail "bridge did not start: $(cat "$T/br.out" "$T/br.err")"
+"$DOZVON" carrier-sim --listen 127.0.0.1:0 --operators 2 --registrar "127.0.0.1:$BRPORT" \
+  --operator-password WRONG > "$T/badops.out" 2>&1 &
+BAD_PID=$!
+"$DOZVON" carrier-sim --listen 127.0.0.1:0 --operators 2 --registrar "127.0.0.1:$BRPORT" \
+  --operator-password pw2 --operators-log "$T/ops.log" > "$T/ops.out" 2>&1 &
+OPS_PID=$!
+for _ in $(seq 1 300); do kill -0 "$BR_PID" 2>/dev/null || break; sleep 0.1; done
+wait "$BR_PID" || fail "bridge failed: $(cat "$T/br.out" "$T/br.err")"
+BR_PID=""
+kill -TERM "$OPS_PID" "$BAD_PID"; wait "$OPS_PID" 2>/dev/null || true; wait "$BAD_PID" 2>/dev/null || true
+OPS_PID=""
+stop_sim
+/usr/bin/python3 - "$T/br.out" "$T/ops.out" "$T/sim.out" "$T/badops.out" "$T/brrec" <<'PY' || fail "bridge with simulated operators: $(cat "$T/br.out" "$T/ops.out")"
+import json, math, sys, wave
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+cust = [l for l in lines if l["role"] == "customer"]
+op = [l for l in lines if l["role"] == "operator"]
+assert len(cust) == 3 and len(op) == 1, lines
+# One operator leg carried all three customers (nailed up): op2 on the phones' socket.
+assert op[0]["to"].startswith("sip:op2@"), op
+for c in cust:
+    assert c["outcome"] == "answered", c
+    assert c["connect_s"] < 0.1, c                   # 200 OK to the operator's audio
+    assert c["bridge_voice_heard_s"] > 1.0, c        # the customer heard the operator
+    assert c["bridge_voice_passed_s"] > 1.0, c       # and was passed on to the operator
+ops = [json.loads(l) for l in open(sys.argv[2]) if l.startswith("{")][-1]["operators"]
+assert ops["registered"] == 2 and ops["answered"] == 1, ops
+# Measured by the simulator itself: the operator's phone heard the customers...
+passed = sum(c["bridge_voice_passed_s"] for c in cust)
+assert abs(ops["heard_voice_s"] - passed) < 0.5, (ops, passed)
+# ... and the customers' phones heard the operator.
+sim = [json.loads(l) for l in open(sys.argv[3]) if l.startswith("{")][-1]
+heard = sum(c["bridge_voice_heard_s"] for c in cust)
+assert sim["voice_seconds"] > 3.0 and abs(sim["voice_seconds"] - heard) < 0.5, (sim, heard)
+bad = [json.loads(l) for l in open(sys.argv[4]) if l.startswith("{")][-1]["operators"]
+assert bad["registered"] == 0, bad                   # a wrong password never registers
+# The recording: left is what the customer heard (the operator's 1 kHz), right the customer.
+def power(x, hz):
+    w = 2 * math.pi * hz / 8000
+    re_ = sum(v * math.cos(w * i) for i, v in enumerate(x)); im = sum(v * math.sin(w * i) for i, v in enumerate(x))
+    return re_ * re_ + im * im
+w = wave.open(sys.argv[5] + "/79990000002.wav")
+assert w.getnchannels() == 2 and w.getframerate() == 8000
+import array
+a = array.array("h", w.readframes(w.getnframes()))
+left, right = a[0::2], a[1::2]
+def dominant(ch):
+    votes = {1000: 0, 450: 0}
+    for k in range(0, len(ch) - 160, 160):
+        f = ch[k:k + 160]
+        p = {hz: power(f, hz) for hz in votes}
+        if max(p.values()) > 1e9:
+            votes[max(p, key=p.get)] += 1
+    return votes
+l, r = dominant(left), dominant(right)
+assert l[1000] > 40 and l[450] == 0, l
+assert r[450] > 40 and r[1000] == 0, r
+PY
+ok
+
+# 14. The same with a phone we did not write: baresip registers with digest, auto-answers the
+#     nailed-up call, "says" 660 Hz and records what it hears (the customers' 450 Hz).
+start_sim "$T/talk.toml"
+"$DOZVON" bridge --trunk "127.0.0.1:$PORT" --to +79990000011 --to +79990000012 \
+  --users "$T/users.toml" --operator 1001 --hold 2s > "$T/br2.out" 2> "$T/br2.err" &
+BR_PID=$!
+for _ in $(seq 1 50); do grep -q "^registrar listening" "$T/br2.out" && break; sleep 0.1; done
+BRPORT=$(sed -n 's/^registrar listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/br2.out")
+[ -n "$BRPORT" ] || fail "bridge did not start: $(cat "$T/br2.out" "$T/br2.err")"
+mkdir -p "$T/bs2"
+/usr/bin/python3 - "$T/bs2/say8k.wav" <<'PY'
+import math, struct, sys, wave
+w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 660 * i / 8000)))
+                       for i in range(8000 * 20)))
+w.close()
+PY
+# Its sndfile module writes down what it decodes (heard) and encodes (said) per call.
+mkdir -p "$T/bs2/snd"
+sed -e "s#$T/bs/#$T/bs2/#g" "$T/bs/config" > "$T/bs2/config"
+printf 'module\t\t\tsndfile.so\nsnd_path\t\t%s\n' "$T/bs2/snd" >> "$T/bs2/config"
+printf '<sip:1001@127.0.0.1:%s>;auth_pass=secret1;regint=60;answermode=auto\n' "$BRPORT" > "$T/bs2/accounts"
+timeout 40 baresip -f "$T/bs2" > "$T/bs2.out" 2>&1 &
+BS_PID=$!
+for _ in $(seq 1 300); do kill -0 "$BR_PID" 2>/dev/null || break; sleep 0.1; done
+wait "$BR_PID" || fail "bridge to baresip failed: $(cat "$T/br2.out" "$T/br2.err") $(tail -5 "$T/bs2.out")"
+BR_PID=""
+kill -TERM "$BS_PID"; wait "$BS_PID" 2>/dev/null || true
+BS_PID=""
+stop_sim
+/usr/bin/python3 - "$T/br2.out" "$T"/bs2/snd/dump-*-dec.wav <<'PY' || fail "bridge with baresip: $(cat "$T/br2.out")"
+import array, json, math, sys, wave
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+cust = [l for l in lines if l["role"] == "customer"]
+assert len(cust) == 2, lines
+for c in cust:
+    assert c["outcome"] == "answered" and c["connect_s"] < 0.1, c
+    assert c["bridge_voice_heard_s"] > 1.0 and c["bridge_voice_passed_s"] > 1.0, c
+# What baresip wrote down as heard: the customers' 450 Hz tone, for about 2 x 2 s.
+w = wave.open(sys.argv[2])
+a = array.array("h", w.readframes(w.getnframes()))
+rate, ch = w.getframerate(), w.getnchannels()
+a = a[0::ch]
+n = rate // 50
+def power(x, hz):
+    k = 2 * math.pi * hz / rate
+    r = sum(v * math.cos(k * i) for i, v in enumerate(x)); m = sum(v * math.sin(k * i) for i, v in enumerate(x))
+    return r * r + m * m
+tone = 0
+for s in range(0, len(a) - n, n):
+    f = a[s:s + n]
+    if power(f, 450) > 1e9 and power(f, 450) > 10 * power(f, 660):
+        tone += 1
+assert tone * 0.02 > 2.0, tone
+PY
 ok
 
 echo "$passed passed, 0 failed"
