@@ -16,7 +16,8 @@ PACKAGES=(
   # telephony and media
   libre-dev libspandsp-dev libsndfile1-dev libspeexdsp-dev libespeak-ng-dev espeak-ng-data
   # tests and external SIP peers
-  libgtest-dev libgmock-dev sip-tester baresip
+  # (dnsmasq-base: a loopback DNS server for trunks given by name, SRV included)
+  libgtest-dev libgmock-dev sip-tester baresip dnsmasq-base
 )
 
 missing=()

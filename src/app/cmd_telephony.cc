@@ -140,6 +140,8 @@ int RunCarrierSim(const SimArgs& a) {
                       {"hangups_by_caller", s.hangups_by_caller},
                       {"malformed", s.malformed},
                       {"not_acceptable", s.not_acceptable},
+                      {"tcp_invites", s.tcp_invites},
+                      {"registers", s.registers},
                       {"audio_seconds", s.audio_seconds},
                       {"voice_seconds", s.voice_seconds}};
   if (phones) {
@@ -180,6 +182,7 @@ nlohmann::json CallResultJson(const std::string& to, const CallResult& r) {
   j["seconds_with_voice"] = r.seconds_with_voice;
   j["recording"] = r.recording;
   j["reinvites"] = r.reinvites;
+  j["early_tone"] = r.early_tone;
   if (r.connect_s) j["connect_s"] = *r.connect_s;
   if (r.connect_s || r.bridge_voice_heard_s > 0 || r.bridge_voice_passed_s > 0) {
     j["bridge_voice_heard_s"] = r.bridge_voice_heard_s;
@@ -203,14 +206,32 @@ struct DialArgs {
   bool summary = false;
   std::string voice = "ru";
   std::string tts_cache = "/tmp/dozvon-tts-cache";
+  std::string transport = "udp";
+  std::vector<std::string> dns;
+  bool register_trunk = false;
 };
 
 int RunDial(const DialArgs& a) {
   TrunkConfig trunk;
+  // HOST:PORT, or a DNS name alone (its SRV records give the port).
   if (!SplitHostPort(a.trunk, &trunk.host, &trunk.port)) {
-    std::fprintf(stderr, "dozvon dial: --trunk \"%s\": expected IP:PORT\n", a.trunk.c_str());
+    trunk.host = a.trunk;
+    trunk.port = 0;
+    if (a.trunk.empty() || a.trunk.find_first_of(":/ ") != std::string::npos) {
+      std::fprintf(stderr, "dozvon dial: --trunk \"%s\": expected IP:PORT or a host name\n",
+                   a.trunk.c_str());
+      return kExitBadInput;
+    }
+  }
+  if (a.transport == "tcp") {
+    trunk.transport = SipTransport::kTcp;
+  } else if (a.transport != "udp") {
+    std::fprintf(stderr, "dozvon dial: --transport \"%s\": expected udp or tcp\n",
+                 a.transport.c_str());
     return kExitBadInput;
   }
+  trunk.dns_servers = a.dns;
+  trunk.register_trunk = a.register_trunk;
   trunk.username = a.user;
   trunk.password = a.password;
   trunk.cps = a.cps;
@@ -268,39 +289,56 @@ int RunDial(const DialArgs& a) {
   double prompt_seconds = 0;
   std::map<std::string, int64_t> outcomes;
   auto started = std::chrono::steady_clock::now();
-  for (const auto& to : targets) {
-    DialRequest req;
-    req.to_e164 = to;
-    req.ring_timeout = *ring;
-    req.hold = *hold;
-    req.prompt_path = prompt;
-    if (to.compare(0, 4, "sip:") == 0) {
-      req.to_uri = to;
-      req.to_e164.clear();
-    }
-    if (!a.record.empty() && req.to_uri.empty()) {
-      req.record_path = a.record + "/" + to.substr(1) + ".wav";
-    }
-    Status s = (*uac)->Dial(req, [&, to](const CallResult& r) {
-      ++outcomes[std::string(ToString(r.outcome))];
-      if (r.outcome == Outcome::kAnswered) ++answered;
-      if (r.outcome == Outcome::kFailed || r.outcome == Outcome::kCongestion) ++failed;
-      prompt_seconds += r.prompt_seconds_played;
-      if (a.summary) {
-        if (--pending == 0) EventLoop::Stop();
-        return;
+  auto start_calls = [&] {
+    for (const auto& to : targets) {
+      DialRequest req;
+      req.to_e164 = to;
+      req.ring_timeout = *ring;
+      req.hold = *hold;
+      req.prompt_path = prompt;
+      if (to.compare(0, 4, "sip:") == 0) {
+        req.to_uri = to;
+        req.to_e164.clear();
       }
-      nlohmann::json j = CallResultJson(to, r);
-      std::printf("%s\n", j.dump().c_str());
-      std::fflush(stdout);
-      if (--pending == 0) EventLoop::Stop();
-    });
-    if (!s.ok()) {
-      std::fprintf(stderr, "dozvon dial: %s\n", s.message().c_str());
-      rc = kExitBadInput;
-      if (--pending == 0) return rc;
+      if (!a.record.empty() && req.to_uri.empty()) {
+        req.record_path = a.record + "/" + to.substr(1) + ".wav";
+      }
+      Status s = (*uac)->Dial(req, [&, to](const CallResult& r) {
+        ++outcomes[std::string(ToString(r.outcome))];
+        if (r.outcome == Outcome::kAnswered) ++answered;
+        if (r.outcome == Outcome::kFailed || r.outcome == Outcome::kCongestion) ++failed;
+        prompt_seconds += r.prompt_seconds_played;
+        if (a.summary) {
+          if (--pending == 0) EventLoop::Stop();
+          return;
+        }
+        nlohmann::json j = CallResultJson(to, r);
+        std::printf("%s\n", j.dump().c_str());
+        std::fflush(stdout);
+        if (--pending == 0) EventLoop::Stop();
+      });
+      if (!s.ok()) {
+        std::fprintf(stderr, "dozvon dial: %s\n", s.message().c_str());
+        rc = kExitBadInput;
+        if (--pending == 0) EventLoop::Stop();
+      }
     }
-  }
+  };
+  // With --register, calls wait (at most 5 s) for the trunk to accept the registration.
+  LoopTimer wait_timer;
+  const auto wait_until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::function<void()> wait_registered = [&] {
+    if ((*uac)->counters().registered) {
+      start_calls();
+    } else if (std::chrono::steady_clock::now() > wait_until) {
+      std::fprintf(stderr, "dozvon dial: the trunk did not accept our REGISTER within 5 s\n");
+      rc = kExitFailure;
+      EventLoop::Stop();
+    } else {
+      wait_timer.Start(50, wait_registered);
+    }
+  };
+  wait_timer.Start(0, a.register_trunk ? wait_registered : std::function<void()>(start_calls));
   (*loop)->Run();
   if (a.summary) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -584,7 +622,11 @@ void RegisterTelephony(CLI::App& app, int* exit_code) {
 
   auto dial = std::make_shared<DialArgs>();
   CLI::App* d = app.add_subcommand("dial", "Place test calls through a trunk; one JSON line each");
-  d->add_option("--trunk", dial->trunk, "Trunk IP:PORT")->required();
+  d->add_option("--trunk", dial->trunk, "Trunk IP:PORT, HOST:PORT, or HOST (DNS SRV)")->required();
+  d->add_option("--transport", dial->transport, "udp (default) or tcp");
+  d->add_option("--dns", dial->dns, "DNS server IP:PORT for host names (default: resolv.conf)");
+  d->add_flag("--register", dial->register_trunk,
+              "Register to the trunk with --user/--password first (waits up to 5 s)");
   d->add_option("--to", dial->to, "E.164 numbers (through the trunk) or sip: URIs to call")
       ->required();
   d->add_option("--ring-timeout", dial->ring_timeout, "Ring time before CANCEL (default 30s)");

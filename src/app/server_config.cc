@@ -19,7 +19,7 @@ std::string Resolve(const std::string& base, const std::string& p) {
 Status ParseTrunk(const Ctx& ctx, const toml::table& t, NamedTrunk* out) {
   DZ_RETURN_IF_ERROR(CheckKeys(ctx, t, "trunk",
                                {"name", "host", "port", "transport", "username", "password",
-                                "caller_id", "max_calls", "cps"}));
+                                "caller_id", "max_calls", "cps", "register", "register_expires"}));
   TrunkConfig& c = out->config;
   for (const auto& [k, v] : t) {
     std::string key = "trunk." + std::string(k.str());
@@ -29,19 +29,34 @@ Status ParseTrunk(const Ctx& ctx, const toml::table& t, NamedTrunk* out) {
       DZ_ASSIGN_OR_RETURN(c.host, GetString(ctx, v, key));
       in_addr a4;
       in6_addr a6;
-      if (inet_pton(AF_INET, c.host.c_str(), &a4) != 1 &&
-          inet_pton(AF_INET6, c.host.c_str(), &a6) != 1) {
-        return ctx.Error(&v, key,
-                         "\"" + c.host +
-                             "\": expected an IP address (DNS names are "
-                             "not supported yet)");
+      bool address = inet_pton(AF_INET, c.host.c_str(), &a4) == 1 ||
+                     inet_pton(AF_INET6, c.host.c_str(), &a6) == 1;
+      // A DNS name: letters, digits, dots and hyphens (RFC 1123), resolved by SIP's resolver.
+      if (!address && (c.host.empty() || c.host.size() > 253 ||
+                       c.host.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+                           std::string::npos)) {
+        return ctx.Error(&v, key, "\"" + c.host + "\": expected an IP address or a host name");
       }
     } else if (k == "port") {
       DZ_ASSIGN_OR_RETURN(int64_t p, GetInt(ctx, v, key, 1, 65535));
       c.port = static_cast<uint16_t>(p);
     } else if (k == "transport") {
       DZ_ASSIGN_OR_RETURN(std::string tr, GetString(ctx, v, key));
-      if (tr != "udp") return ctx.Error(&v, key, "\"" + tr + "\": only udp is supported so far");
+      if (tr == "tcp") {
+        c.transport = SipTransport::kTcp;
+      } else if (tr != "udp") {
+        return ctx.Error(&v, key, "\"" + tr + "\": expected udp or tcp");
+      }
+    } else if (k == "register") {
+      DZ_ASSIGN_OR_RETURN(c.register_trunk, GetBool(ctx, v, key));
+    } else if (k == "register_expires") {
+      DZ_ASSIGN_OR_RETURN(Duration d, GetDuration(ctx, v, key));
+      if (d < std::chrono::seconds(60) || d > std::chrono::hours(24)) {
+        return ctx.Error(&v, key, "must be between 60s and 24h");
+      }
+      c.register_expires_s =
+          static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
     } else if (k == "username") {
       DZ_ASSIGN_OR_RETURN(c.username, GetString(ctx, v, key));
     } else if (k == "password") {
@@ -56,6 +71,9 @@ Status ParseTrunk(const Ctx& ctx, const toml::table& t, NamedTrunk* out) {
     }
   }
   if (out->name.empty()) return ctx.Error(&t, "trunk.name", "required");
+  if (c.register_trunk && c.username.empty()) {
+    return ctx.Error(&t, "trunk.register", "needs trunk.username (and password)");
+  }
   return Status::Ok();
 }
 
@@ -80,7 +98,8 @@ Result<ServerConfig> ServerConfig::Parse(std::string_view text, std::string_view
     const toml::table* t = n->as_table();
     if (!t) return ctx.Error(n, "engine", "expected a table");
     DZ_RETURN_IF_ERROR(CheckKeys(
-        ctx, *t, "engine", {"control", "local_ip", "tick", "grace", "recordings", "tts_cache"}));
+        ctx, *t, "engine",
+        {"control", "local_ip", "tick", "grace", "recordings", "tts_cache", "dns_servers"}));
     for (const auto& [k, v] : *t) {
       std::string key = "engine." + std::string(k.str());
       if (k == "control") {
@@ -104,6 +123,9 @@ Result<ServerConfig> ServerConfig::Parse(std::string_view text, std::string_view
       if (k == "grace") {
         DZ_ASSIGN_OR_RETURN(c.grace, GetDuration(ctx, v, key));
       }
+      if (k == "dns_servers") {
+        DZ_ASSIGN_OR_RETURN(c.dns_servers, GetStrings(ctx, v, key));
+      }
     }
   }
   if (const toml::node* n = root.get("trunk")) {
@@ -119,6 +141,7 @@ Result<ServerConfig> ServerConfig::Parse(std::string_view text, std::string_view
     }
   }
   if (c.trunks.empty()) return ctx.Error(nullptr, "trunk", "at least one [[trunk]] is required");
+  for (NamedTrunk& t : c.trunks) t.config.dns_servers = c.dns_servers;
   if (const toml::node* n = root.get("campaign")) {
     const toml::array* arr = n->as_array();
     if (!arr) return ctx.Error(n, "campaign", "expected [[campaign]] tables");

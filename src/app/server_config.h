@@ -30,6 +30,7 @@ struct ServerConfig {
   Duration grace = std::chrono::seconds(30);  // on SIGTERM: calls in progress may finish
   std::string recordings = "recordings";
   std::string tts_cache = "tts-cache";
+  std::vector<std::string> dns_servers;  // for trunks given by name; empty: /etc/resolv.conf
   std::vector<NamedTrunk> trunks;
   std::vector<CampaignEntry> campaigns;
 

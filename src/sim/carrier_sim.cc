@@ -151,6 +151,16 @@ Result<CarrierProfile> CarrierProfile::Parse(std::string_view text, std::string_
           for (const auto& [rk, rv] : *rt) {
             std::string_view n = rk.str();
             if (n == "behaviour") continue;
+            if (n == "early") {
+              auto str = rv.value<std::string>();
+              if (!str ||
+                  (*str != "ringback" && *str != "busy" && *str != "congestion" && *str != "sit")) {
+                return err(rv, sub + ".early", "expected ringback, busy, congestion or sit");
+              }
+              b.early = *str;
+              if (*str != "ringback") b.kind = SimBehaviour::Kind::kNoAnswer;
+              continue;
+            }
             if (n == "dtmf" || n == "dtmf_mode") {
               auto str = rv.value<std::string>();
               if (!str) return err(rv, sub + "." + std::string(n), "expected a string");
@@ -273,6 +283,9 @@ struct CarrierSim::Impl {
   std::function<void(const std::string&, const std::string&)> on_answered;
   std::map<std::string, int> calls_to;  // calls per number so far
   std::shared_ptr<const Pcm> voice;     // what answered callees say, when profile.voice_hz
+  struct sip_lsnr* lsnr = nullptr;      // requests outside sessions: REGISTER
+  std::map<std::string, std::shared_ptr<const Pcm>> early_tones;  // by SimBehaviour::early
+  std::shared_ptr<const Pcm> EarlyTone(const std::string& kind);
   ~Impl();
   void Release(SimCall* c);
 };
@@ -369,6 +382,8 @@ void AnswerNow(void* arg) {
   ++c->sim->stats.answered;
   if (c->sim->on_answered) c->sim->on_answered(c->number, c->attempt);
   c->media->Start();
+  c->media->StopPrompt();  // an early-media tone ends at answer
+  c->media->on_prompt_end = nullptr;
   if (c->sim->voice) {
     c->media->Play(c->sim->voice);
     c->media->on_prompt_end = [c] { c->media->Play(c->sim->voice); };
@@ -460,9 +475,39 @@ bool Authorized(CarrierSim::Impl* sim, const struct sip_msg* msg) {
   return httpauth_digest_response_auth(&resp, &msg->met, sim->ha1) == 0;
 }
 
+void Challenge(CarrierSim::Impl* sim, const struct sip_msg* msg) {
+  ++sim->stats.challenged;
+  sip_replyf(sim->stack->sip(), msg, 401, "Unauthorized",
+             "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%016llx\"\r\n"
+             "Content-Length: 0\r\n\r\n",
+             sim->profile.auth_realm.c_str(),
+             static_cast<unsigned long long>(++sim->nonce_seq * 0x2545F4914F6CDD1DULL));
+}
+
+// A trunk that takes registrations: with [auth] the REGISTER must carry valid credentials.
+bool SimRequest(const struct sip_msg* msg, void* arg) {
+  auto* sim = static_cast<CarrierSim::Impl*>(arg);
+  if (pl_strcmp(&msg->met, "REGISTER") != 0) return false;  // libre answers the rest
+  if (!msg->callid.l || !msg->to.auri.l || !msg->cseq.num) {
+    ++sim->stats.malformed;
+    sip_reply(sim->stack->sip(), msg, 400, "Bad Request");
+    return true;
+  }
+  if (!sim->profile.auth_user.empty() && !Authorized(sim, msg)) {
+    Challenge(sim, msg);
+    return true;
+  }
+  ++sim->stats.registers;
+  uint32_t expires = msg->expires.l ? pl_u32(&msg->expires) : 3600;
+  sip_replyf(sim->stack->sip(), msg, 200, "OK", "Expires: %u\r\nContent-Length: 0\r\n\r\n",
+             expires);
+  return true;
+}
+
 void SimConnect(const struct sip_msg* msg, void* arg) {
   auto* sim = static_cast<CarrierSim::Impl*>(arg);
   ++sim->stats.invites;
+  if (msg->tp == SIP_TRANSP_TCP) ++sim->stats.tcp_invites;
   // libre parses leniently: check what a UAS needs before accepting (TELEPHONY.md).
   if (!msg->callid.l || !msg->from.auri.l || !msg->to.auri.l || !msg->cseq.num ||
       !msg->uri.user.l) {
@@ -471,12 +516,7 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
     return;
   }
   if (!sim->profile.auth_user.empty() && !Authorized(sim, msg)) {
-    ++sim->stats.challenged;
-    sip_replyf(sim->stack->sip(), msg, 401, "Unauthorized",
-               "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%016llx\"\r\n"
-               "Content-Length: 0\r\n\r\n",
-               sim->profile.auth_realm.c_str(),
-               static_cast<unsigned long long>(++sim->nonce_seq * 0x2545F4914F6CDD1DULL));
+    Challenge(sim, msg);
     return;
   }
   auto call = std::make_unique<SimCall>();
@@ -505,9 +545,25 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
     return;
   }
   c->sdp = *answer;
-  int err = sipsess_accept(&c->sess, sim->stack->sessions(), msg, 180, "Ringing", "sim",
-                           "application/sdp", nullptr, nullptr, nullptr, false, SimOffer, SimAnswer,
-                           SimEstablished, nullptr, nullptr, SimClose, c, nullptr);
+  const bool early = !c->behaviour.early.empty();
+  struct mbuf* early_sdp = nullptr;
+  if (early) {
+    early_sdp = mbuf_alloc(c->sdp.size() + 1);
+    mbuf_write_str(early_sdp, c->sdp.c_str());
+    mbuf_set_pos(early_sdp, 0);
+  }
+  int err = sipsess_accept(&c->sess, sim->stack->sessions(), msg, early ? 183 : 180,
+                           early ? "Session Progress" : "Ringing", "sim", "application/sdp",
+                           early_sdp, nullptr, nullptr, false, SimOffer, SimAnswer, SimEstablished,
+                           nullptr, nullptr, SimClose, c, nullptr);
+  mem_deref(early_sdp);
+  if (!err && early) {
+    // The tone, looped, until answer or CANCEL.
+    auto tone = sim->EarlyTone(c->behaviour.early);
+    c->media->Start();
+    c->media->Play(tone);
+    c->media->on_prompt_end = [c, tone] { c->media->Play(tone); };
+  }
   if (err) {
     sip_reply(sim->stack->sip(), msg, 500, "Server Internal Error");
     return;
@@ -524,6 +580,7 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
 }  // namespace
 
 CarrierSim::Impl::~Impl() {
+  lsnr = static_cast<struct sip_lsnr*>(mem_deref(lsnr));
   for (auto& c : calls) {
     tmr_cancel(&c->ring_tmr);
     tmr_cancel(&c->talk_tmr);
@@ -533,6 +590,27 @@ CarrierSim::Impl::~Impl() {
     c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
     c->media.reset();
   }
+}
+
+std::shared_ptr<const Pcm> CarrierSim::Impl::EarlyTone(const std::string& kind) {
+  auto& slot = early_tones[kind];
+  if (slot) return slot;
+  Pcm pcm;
+  if (kind == "busy") {
+    pcm = Tone(425, -12, 350, 350, 7000);  // Russia's busy cadence
+  } else if (kind == "congestion") {
+    pcm = Tone(425, -12, 175, 175, 7000);
+  } else if (kind == "ringback") {
+    pcm = Tone(425, -12, 1000, 4000, 10000);
+  } else {  // sit: 914, 1371, 1777 Hz, 330 ms each, then a second of silence
+    for (int hz : {914, 1371, 1777}) {
+      Pcm t = Tone(hz, -12, 330, 0, 330);
+      pcm.insert(pcm.end(), t.begin(), t.end());
+    }
+    pcm.resize(pcm.size() + 8000, 0);
+  }
+  slot = std::make_shared<const Pcm>(std::move(pcm));
+  return slot;
 }
 
 void CarrierSim::Impl::Release(SimCall* c) {
@@ -565,8 +643,12 @@ Result<std::unique_ptr<CarrierSim>> CarrierSim::Create(CarrierProfile profile,
     impl->voice = std::make_shared<const Pcm>(
         Tone(static_cast<int>(impl->profile.voice_hz), -15, 900, 300, 7200));
   }
-  DZ_ASSIGN_OR_RETURN(impl->stack, SipStack::Open(ip, port, "dozvon-carrier-sim", 256));
+  SipStackOptions options;
+  options.tcp = true;  // a trunk may use either; one port for both
+  DZ_ASSIGN_OR_RETURN(impl->stack, SipStack::Open(ip, port, "dozvon-carrier-sim", 256, options));
   DZ_RETURN_IF_ERROR(impl->stack->ListenSessions(SimConnect, impl.get()));
+  int err = sip_listen(&impl->lsnr, impl->stack->sip(), true, SimRequest, impl.get());
+  if (err) return Status::Internal(std::string("sip_listen: ") + std::strerror(err));
   return std::unique_ptr<CarrierSim>(new CarrierSim(std::move(impl)));
 }
 

@@ -31,6 +31,9 @@ struct SimBehaviour {
   double dtmf_at = 1.0;               // seconds after answer
   bool dtmf_in_band = false;          // tones in the audio instead of RFC 4733 events
   std::optional<double> reinvite_at;  // send a re-INVITE this long after answer
+  // Early media: 183 with SDP, then this tone until answer or CANCEL: "ringback" (then the
+  // call goes on as drawn), "busy", "congestion" or "sit" (these never answer).
+  std::string early;
 };
 
 struct CarrierProfile {
@@ -57,7 +60,8 @@ struct CarrierProfile {
 
 struct CarrierStats {
   int64_t invites = 0, challenged = 0, answered = 0, rejected = 0, cancelled = 0,
-          hangups_by_callee = 0, hangups_by_caller = 0, malformed = 0, not_acceptable = 0;
+          hangups_by_callee = 0, hangups_by_caller = 0, malformed = 0, not_acceptable = 0,
+          tcp_invites = 0, registers = 0;
   double audio_seconds = 0;  // audio received from callers
   double voice_seconds = 0;  // of which above speech level: what "the callee heard"
 };

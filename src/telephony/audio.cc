@@ -16,10 +16,11 @@ int16_t UlawToLinear(uint8_t u) { return ulaw_to_linear(u); }
 uint8_t LinearToAlaw(int16_t s) { return linear_to_alaw(s); }
 int16_t AlawToLinear(uint8_t a) { return alaw_to_linear(a); }
 
-Pcm Tone(int hz, int dbm0, int on_ms, int off_ms, int total_ms) {
+Pcm Tone(int hz, int dbm0, int on_ms, int off_ms, int total_ms, int hz2) {
   Pcm out(static_cast<size_t>(std::max(0, total_ms)) * 8, 0);
-  tone_gen_descriptor_t* desc = tone_gen_descriptor_init(
-      nullptr, hz, dbm0, 0, 0, off_ms > 0 ? on_ms : total_ms, off_ms, 0, 0, off_ms > 0);
+  tone_gen_descriptor_t* desc =
+      tone_gen_descriptor_init(nullptr, hz, dbm0, hz2, hz2 ? dbm0 : 0,
+                               off_ms > 0 ? on_ms : total_ms, off_ms, 0, 0, off_ms > 0);
   if (!desc) return out;
   tone_gen_state_t* gen = tone_gen_init(nullptr, desc);
   size_t done = 0;

@@ -29,8 +29,9 @@ uint8_t LinearToAlaw(int16_t s);
 int16_t AlawToLinear(uint8_t a);
 
 // A tone from spandsp's generator: `hz` at `dbm0`, on for `on_ms` then off for `off_ms`
-// (off_ms 0: continuous), `total_ms` long. Simulated voices and call-progress tones.
-Pcm Tone(int hz, int dbm0, int on_ms, int off_ms, int total_ms);
+// (off_ms 0: continuous), `total_ms` long, plus `hz2` at the same level when not 0.
+// Simulated voices and call-progress tones.
+Pcm Tone(int hz, int dbm0, int on_ms, int off_ms, int total_ms, int hz2 = 0);
 
 // Root mean square of a frame, 0..32767.
 double Rms(std::span<const int16_t> frame);

@@ -102,6 +102,7 @@ struct MediaSession::Impl {
   Pcm capture;
   uint64_t last_voice_ms = 0;
   static constexpr size_t kMaxRecord = 8000 * 3600;
+  std::unique_ptr<ProgressToneDetector> tones;
   // Bridge: the peer's received audio waits here for our next frame (a ring of 200 ms).
   MediaSession* peer = nullptr;
   static constexpr size_t kRelayMax = 1600;
@@ -188,6 +189,7 @@ struct MediaSession::Impl {
       impl->capture.insert(impl->capture.end(), pcm, pcm + n);
     }
     dtmf_rx(impl->rx, pcm, static_cast<int>(n));
+    if (impl->tones) impl->tones->Feed(pcm, n);
     if (impl->recording && impl->rec_received.size() + n <= kMaxRecord) {
       impl->rec_received.insert(impl->rec_received.end(), pcm, pcm + n);
     }
@@ -380,6 +382,10 @@ Result<std::string> MediaSession::AnswerTo(std::string_view offer) {
   std::string s = MbufString(out);
   mem_deref(out);
   return s;
+}
+
+void MediaSession::DetectProgressTones(std::function<void(ProgressTone)> on_tone) {
+  impl_->tones = on_tone ? std::make_unique<ProgressToneDetector>(std::move(on_tone)) : nullptr;
 }
 
 void MediaSession::Start() {

@@ -13,6 +13,7 @@
 
 #include "core/status.h"
 #include "telephony/audio.h"
+#include "telephony/progress_tones.h"
 
 namespace dozvon {
 
@@ -60,6 +61,10 @@ class MediaSession {
   Result<std::string> Offer();
   Status ApplyAnswer(std::string_view sdp);
   Result<std::string> AnswerTo(std::string_view offer);
+
+  // Early media (before answer): call-progress tones in what the far end sends. `on_tone`
+  // runs inside packet handling: it must not destroy this session there. Null stops it.
+  void DetectProgressTones(std::function<void(ProgressTone)> on_tone);
 
   // Starts sending frames (silence until Play) once the remote address is known.
   void Start();

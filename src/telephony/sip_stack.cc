@@ -9,11 +9,35 @@ extern "C" {
 namespace dozvon {
 
 Result<std::unique_ptr<SipStack>> SipStack::Open(const std::string& ip, uint16_t port,
-                                                 const char* software, uint32_t hash_size) {
+                                                 const char* software, uint32_t hash_size,
+                                                 const SipStackOptions& options) {
   std::unique_ptr<SipStack> s(new SipStack());
   s->hash_size_ = hash_size;
+  if (options.dns) {
+    // Without a resolver libre only takes IP addresses (TELEPHONY.md pitfall 7).
+    std::vector<struct sa> servers(8);
+    uint32_t n = 0;
+    for (const std::string& d : options.dns_servers) {
+      if (n == servers.size()) break;
+      if (sa_decode(&servers[n], d.c_str(), d.size()) && sa_set_str(&servers[n], d.c_str(), 53)) {
+        return Status::InvalidArgument("DNS server \"" + d + "\": expected IP or IP:PORT");
+      }
+      ++n;
+    }
+    if (n == 0) {
+      char domain[64] = "";
+      n = static_cast<uint32_t>(servers.size());
+      int err = dns_srv_get(domain, sizeof domain, servers.data(), &n);
+      if (err || n == 0) {
+        return Status::Unavailable("no DNS server for SIP host names (/etc/resolv.conf): " +
+                                   std::string(std::strerror(err ? err : ENOENT)));
+      }
+    }
+    int err = dnsc_alloc(&s->dnsc_, nullptr, servers.data(), n);
+    if (err) return Status::Internal(std::string("dnsc_alloc: ") + std::strerror(err));
+  }
   int err =
-      sip_alloc(&s->sip_, nullptr, hash_size, hash_size, hash_size, software, nullptr, nullptr);
+      sip_alloc(&s->sip_, s->dnsc_, hash_size, hash_size, hash_size, software, nullptr, nullptr);
   if (err) return Status::Internal(std::string("sip_alloc: ") + std::strerror(err));
   struct sa laddr;
   if (sa_set_str(&laddr, ip.c_str(), port)) {
@@ -27,6 +51,14 @@ Result<std::unique_ptr<SipStack>> SipStack::Open(const std::string& ip, uint16_t
   err = sip_transp_laddr(s->sip_, &laddr, SIP_TRANSP_UDP, nullptr);
   if (err) return Status::Internal(std::string("sip_transp_laddr: ") + std::strerror(err));
   s->port_ = sa_port(&laddr);
+  if (options.tcp) {
+    // The UDP port for TCP too, so one IP:PORT names the endpoint for both.
+    err = sip_transp_add(s->sip_, SIP_TRANSP_TCP, &laddr);
+    if (err) {
+      return Status::Unavailable("SIP listen tcp " + ip + ":" + std::to_string(s->port_) + ": " +
+                                 std::strerror(err));
+    }
+  }
   return s;
 }
 
@@ -45,6 +77,7 @@ SipStack::~SipStack() {
     sip_close(sip_, true);
     sip_ = static_cast<struct sip*>(mem_deref(sip_));
   }
+  dnsc_ = static_cast<struct dnsc*>(mem_deref(dnsc_));
 }
 
 }  // namespace dozvon

@@ -7,20 +7,31 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
+struct dnsc;
 struct sip;
 struct sip_msg;
 struct sipsess_sock;
 
 namespace dozvon {
 
+struct SipStackOptions {
+  bool tcp = false;  // also listen on TCP (same port as UDP when the port is given)
+  // A resolver for SIP URIs with host names (RFC 3263: NAPTR, SRV, then A). Servers as
+  // "IP:PORT"; empty: the system's (/etc/resolv.conf).
+  bool dns = false;
+  std::vector<std::string> dns_servers;
+};
+
 class SipStack {
  public:
   // Binds UDP `ip`:`port` (0: ephemeral). `hash_size` sizes libre's transaction tables.
   static Result<std::unique_ptr<SipStack>> Open(const std::string& ip, uint16_t port,
-                                                const char* software, uint32_t hash_size);
+                                                const char* software, uint32_t hash_size,
+                                                const SipStackOptions& options = {});
   ~SipStack();
 
   // Accepts and places INVITE sessions; `on_invite` may be null for a caller-only endpoint.
@@ -36,6 +47,7 @@ class SipStack {
 
  private:
   SipStack() = default;
+  struct dnsc* dnsc_ = nullptr;
   struct sip* sip_ = nullptr;
   struct sipsess_sock* sock_ = nullptr;
   uint16_t port_ = 0;

@@ -40,7 +40,10 @@ struct SipUac::Impl {
   struct tmr cps_tmr {};
   double next_invite_ms = 0;
   TrunkCounters counters;
+  struct sipreg* reg = nullptr;
   ~Impl();
+  // "sip:USER@HOST[:PORT][;transport=tcp]" for this trunk.
+  std::string Uri(const std::string& user) const;
   void Finish(Call* c);
   Status Invite(Call* c);
   static void CpsTick(void* arg);
@@ -58,6 +61,9 @@ struct Call final : CallLeg {
   struct tmr ring_tmr {};
   struct tmr hold_tmr {};
   struct tmr finish_tmr {};
+  struct tmr tone_tmr {};
+  bool early_media = false;
+  std::optional<ProgressTone> tone;  // the tone that ends this call, when one did
   SteadyClock::time_point invited, first_progress, answered;
   bool got_progress = false, was_answered = false, finished = false, media_failed = false;
   CallResult result;
@@ -139,14 +145,48 @@ int AnswerHandler(const struct sip_msg* msg, void* arg) {
   return 0;
 }
 
+void ToneEndsCall(void* arg);
+
 void ProgressHandler(const struct sip_msg* msg, void* arg) {
   auto* c = static_cast<Call*>(arg);
-  (void)msg;
   if (!c->got_progress) {
     c->got_progress = true;
     c->first_progress = SteadyClock::now();
     c->result.post_dial_delay_s = Since(c->invited, c->first_progress);
   }
+  // Early media (183 with SDP): listen for ringback, busy, congestion and SIT tones.
+  if (!c->early_media && msg && mbuf_get_left(msg->mb) > 0 &&
+      msg_ctype_cmp(&msg->ctyp, "application", "sdp")) {
+    std::string sdp(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
+    if (c->media->ApplyAnswer(sdp).ok()) {
+      c->early_media = true;
+      c->media->DetectProgressTones([c](ProgressTone t) {
+        c->result.early_tone = std::string(ToString(t));
+        if (t == ProgressTone::kRingback || c->tone) return;
+        c->tone = t;
+        // Not from inside packet handling: the call ends from a timer tick.
+        tmr_start(&c->tone_tmr, 0, ToneEndsCall, c);
+      });
+    }
+  }
+}
+
+void ToneEndsCall(void* arg) {
+  auto* c = static_cast<Call*>(arg);
+  if (c->finished || c->was_answered || !c->tone) return;
+  tmr_cancel(&c->ring_tmr);
+  c->media->DetectProgressTones(nullptr);
+  int status = *c->tone == ProgressTone::kBusy          ? 486
+               : *c->tone == ProgressTone::kSpecialInfo ? 404
+                                                        : 503;
+  SipOutcome o = OutcomeFromSip(status, std::nullopt, false);
+  c->result.outcome = o.outcome;
+  c->result.q850_cause = o.q850_cause;
+  c->result.sip_status = 487;  // what the trunk answers our CANCEL with
+  c->result.reason = c->result.early_tone + " tone in early media; CANCEL sent";
+  if (c->got_progress) c->result.ring_s = Since(c->first_progress, SteadyClock::now());
+  c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));  // sends CANCEL
+  FinishLater(c);
 }
 
 void HoldExpired(void* arg) {
@@ -161,6 +201,8 @@ void EstablishedHandler(const struct sip_msg* msg, void* arg) {
   auto* c = static_cast<Call*>(arg);
   (void)msg;
   tmr_cancel(&c->ring_tmr);
+  tmr_cancel(&c->tone_tmr);
+  c->media->DetectProgressTones(nullptr);
   c->was_answered = true;
   c->answered = SteadyClock::now();
   c->answered_ms = tmr_jiffies();
@@ -198,6 +240,7 @@ void EstablishedHandler(const struct sip_msg* msg, void* arg) {
 void CloseHandler(int err, const struct sip_msg* msg, void* arg) {
   auto* c = static_cast<Call*>(arg);
   tmr_cancel(&c->ring_tmr);
+  tmr_cancel(&c->tone_tmr);
   tmr_cancel(&c->hold_tmr);
   if (c->was_answered) {
     c->result.hangup_by = HangupBy::kThem;  // their BYE (or the dialog failed)
@@ -222,6 +265,7 @@ void CloseHandler(int err, const struct sip_msg* msg, void* arg) {
 
 void RingTimeout(void* arg) {
   auto* c = static_cast<Call*>(arg);
+  tmr_cancel(&c->tone_tmr);
   // Dereferencing a pending session sends CANCEL and absorbs the 487; libre does not call
   // close_h for it, so the outcome is recorded here (TELEPHONY.md pitfall 5).
   SipOutcome o = OutcomeFromSip(487, std::nullopt, true);
@@ -233,6 +277,21 @@ void RingTimeout(void* arg) {
   if (c->got_progress) c->result.ring_s = Since(c->first_progress, SteadyClock::now());
   c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
   FinishLater(c);
+}
+
+int RegisterAuth(char** user, char** pass, const char* realm, void* arg) {
+  auto* uac = static_cast<SipUac::Impl*>(arg);
+  (void)realm;
+  int err = str_dup(user, uac->trunk.username.c_str());
+  err |= str_dup(pass, uac->trunk.password.c_str());
+  return err;
+}
+
+void Registered(int err, const struct sip_msg* msg, void* arg) {
+  auto* uac = static_cast<SipUac::Impl*>(arg);
+  bool ok = !err && msg && msg->scode >= 200 && msg->scode < 300;
+  if (!ok && (err || (msg && msg->scode >= 300))) ++uac->counters.register_failures;
+  uac->counters.registered = ok;
 }
 
 void FinishNow(void* arg) {
@@ -308,10 +367,12 @@ void FinishLater(Call* c) {
 
 SipUac::Impl::~Impl() {
   tmr_cancel(&cps_tmr);
+  reg = static_cast<struct sipreg*>(mem_deref(reg));
   for (auto& c : calls) {
     tmr_cancel(&c->ring_tmr);
     tmr_cancel(&c->hold_tmr);
     tmr_cancel(&c->finish_tmr);
+    tmr_cancel(&c->tone_tmr);
     c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
     c->media.reset();
   }
@@ -323,6 +384,10 @@ void SipUac::Impl::Finish(Call* c) {
   auto done = std::move(c->done);
   // The owner hears of the end while the leg (and what it captured) still exists.
   if (done) done(c->result);
+  // No timer may fire on a freed call.
+  tmr_cancel(&c->ring_tmr);
+  tmr_cancel(&c->hold_tmr);
+  tmr_cancel(&c->tone_tmr);
   c->media.reset();
   calls.remove_if([c](const std::unique_ptr<Call>& p) { return p.get() == c; });
 }
@@ -336,8 +401,24 @@ Result<std::unique_ptr<SipUac>> SipUac::Create(const TrunkConfig& trunk, const s
   impl->ticker = ticker ? std::move(ticker) : std::make_shared<MediaTicker>();
   impl->trunk = trunk;
   impl->local_ip = ip;
-  DZ_ASSIGN_OR_RETURN(impl->stack, SipStack::Open(ip, 0, "dozvon", 32));
+  SipStackOptions options;
+  options.tcp = trunk.transport == SipTransport::kTcp;
+  struct sa probe;
+  options.dns = sa_set_str(&probe, trunk.host.c_str(), 0) != 0;  // a name, not an address
+  options.dns_servers = trunk.dns_servers;
+  DZ_ASSIGN_OR_RETURN(impl->stack, SipStack::Open(ip, 0, "dozvon", 32, options));
   DZ_RETURN_IF_ERROR(impl->stack->ListenSessions(nullptr, nullptr));
+  if (trunk.register_trunk) {
+    if (trunk.username.empty()) return Status::InvalidArgument("register: a username is needed");
+    std::string reg_uri = impl->Uri("");
+    std::string aor = impl->Uri(trunk.username);
+    // libre refreshes the binding before it expires and retries after a failure.
+    int err = sipreg_register(&impl->reg, impl->stack->sip(), reg_uri.c_str(), aor.c_str(), nullptr,
+                              aor.c_str(), static_cast<uint32_t>(trunk.register_expires_s),
+                              trunk.username.c_str(), nullptr, 0, 0, RegisterAuth, impl.get(),
+                              false, Registered, impl.get(), nullptr, nullptr);
+    if (err) return Status::Unavailable(std::string("REGISTER: ") + std::strerror(err));
+  }
   return std::unique_ptr<SipUac>(new SipUac(std::move(impl)));
 }
 
@@ -376,6 +457,7 @@ Status SipUac::Dial(const DialRequest& req, std::function<void(const CallResult&
   tmr_init(&c->ring_tmr);
   tmr_init(&c->hold_tmr);
   tmr_init(&c->finish_tmr);
+  tmr_init(&c->tone_tmr);
   if (!req.prompt_path.empty()) {
     auto prompt = LoadPrompt(req.prompt_path);
     if (!prompt.ok()) return prompt.status();
@@ -405,20 +487,15 @@ Status SipUac::Impl::Invite(Call* c) {
   struct mbuf* desc = mbuf_alloc(c->offer.size() + 1);
   mbuf_write_mem(desc, reinterpret_cast<const uint8_t*>(c->offer.data()), c->offer.size());
   mbuf_set_pos(desc, 0);
-  char to_uri[256], from_uri[256];
-  if (!c->req.to_uri.empty()) {
-    re_snprintf(to_uri, sizeof to_uri, "%s", c->req.to_uri.c_str());
-  } else {
-    re_snprintf(to_uri, sizeof to_uri, "sip:%s@%s:%u", c->req.to_e164.c_str(), trunk.host.c_str(),
-                trunk.port);
-  }
+  char from_uri[256];
+  std::string to_uri = c->req.to_uri.empty() ? Uri(c->req.to_e164) : c->req.to_uri;
   re_snprintf(from_uri, sizeof from_uri, "sip:%s@%s", trunk.caller_id.c_str(), local_ip.c_str());
   std::string headers;
   for (const auto& [name, value] : c->req.headers) headers += name + ": " + value + "\r\n";
   c->invited = SteadyClock::now();
   c->result.invited_at = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
   // The caller ID is our own configuration; still, it goes through "%s", never as a format.
-  int err = sipsess_connect(&c->sess, stack->sessions(), to_uri, nullptr, from_uri,
+  int err = sipsess_connect(&c->sess, stack->sessions(), to_uri.c_str(), nullptr, from_uri,
                             trunk.caller_id.c_str(), nullptr, 0, "application/sdp", desc,
                             AuthHandler, c, false, OfferHandler, AnswerHandler, ProgressHandler,
                             EstablishedHandler, nullptr, nullptr, CloseHandler, c,
@@ -428,6 +505,18 @@ Status SipUac::Impl::Invite(Call* c) {
   ++counters.invites;
   tmr_start(&c->ring_tmr, static_cast<uint64_t>(c->req.ring_timeout.count()), RingTimeout, c);
   return Status::Ok();
+}
+
+std::string SipUac::Impl::Uri(const std::string& user) const {
+  std::string u = "sip:";
+  if (!user.empty()) u += user + "@";
+  struct sa probe;
+  bool address = sa_set_str(&probe, trunk.host.c_str(), 0) == 0;
+  u += address && sa_af(&probe) == AF_INET6 ? "[" + trunk.host + "]" : trunk.host;
+  // A name without a port is left to SRV records (RFC 3263); an address defaults to 5060.
+  if (trunk.port != 0 || address) u += ":" + std::to_string(trunk.port ? trunk.port : 5060);
+  if (trunk.transport == SipTransport::kTcp) u += ";transport=tcp";
+  return u;
 }
 
 void SipUac::Impl::CpsTick(void* arg) {

@@ -23,14 +23,22 @@
 
 namespace dozvon {
 
+enum class SipTransport { kUdp, kTcp };
+
 struct TrunkConfig {
-  std::string host = "127.0.0.1";  // IP address of the trunk (a DNS name needs a resolver)
-  uint16_t port = 5060;
-  std::string username;  // digest auth, when the trunk challenges
+  // An IP address, or a DNS name resolved per RFC 3263 (NAPTR, SRV, A) by libre's resolver.
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;  // 0: not given (SRV for a name, 5060 for an address)
+  SipTransport transport = SipTransport::kUdp;
+  std::vector<std::string> dns_servers;  // "IP:PORT"; empty: /etc/resolv.conf
+  std::string username;                  // digest auth, when the trunk challenges
   std::string password;
   std::string caller_id = "dozvon";
   int max_calls = 0;  // concurrent calls on this trunk; 0 = no limit
   double cps = 0;     // INVITEs per second, spread evenly (never a burst); 0 = no limit
+  // Register to the trunk (username/password) and keep the binding refreshed.
+  bool register_trunk = false;
+  int register_expires_s = 600;
 };
 
 // What the trunk has done, for the core's pacing and for supervisors.
@@ -41,6 +49,8 @@ struct TrunkCounters {
   int64_t completed = 0;
   int64_t late_frames = 0;  // media frames sent late (the shared tick fell behind)
   std::map<Outcome, int64_t> by_outcome;
+  bool registered = false;  // the trunk accepted our REGISTER (when register_trunk)
+  int64_t register_failures = 0;
 };
 
 // An answered call, driven by its owner (a scenario) instead of the prompt-and-hold default.
@@ -103,6 +113,10 @@ struct CallResult {
   std::optional<double> answer_s;           // INVITE to 200 OK
   std::optional<double> talk_s;             // 200 OK to hang-up
   std::string reason;                       // readable: "486 Busy Here"
+  // A call-progress tone heard in early media (183 with SDP): "ringback", "busy",
+  // "congestion", "special information". Busy, congestion and SIT end the call at once
+  // (CANCEL) with that outcome.
+  std::string early_tone;
   // Media, for answered calls.
   double prompt_seconds_played = 0;  // heard by the far end, up to its hang-up
   bool prompt_finished = false;      // false: the far end hung up first

@@ -11,8 +11,9 @@ REG_PID=""
 BS_PID=""
 BR_PID=""
 OPS_PID=""
+DNS_PID=""
 cleanup() {
-  for p in "$SIM_PID" "$REG_PID" "$BS_PID" "$BR_PID" "$OPS_PID"; do
+  for p in "$SIM_PID" "$REG_PID" "$BS_PID" "$BR_PID" "$OPS_PID" "$DNS_PID"; do
     [ -n "$p" ] && kill "$p" 2>/dev/null || true
   done
   [ -n "${KEEP_TMP:-}" ] || rm -rf "$T"
@@ -479,6 +480,86 @@ for s in range(0, len(a) - n, n):
     if power(f, 450) > 1e9 and power(f, 450) > 10 * power(f, 660):
         tone += 1
 assert tone * 0.02 > 2.0, tone
+PY
+ok
+
+# 15. Early media: the carrier answers the attempt with 183 + SDP and plays a tone instead of a
+#     final response. Busy, congestion and SIT end the call at once (CANCEL) with their outcome;
+#     ringback is recognised and the call goes on to be answered. All five at once.
+cat > "$T/early.toml" <<'TOML'
+[ring]
+mean = 0.2
+[talk]
+mean = 1
+[numbers]
+"+79990000101" = { early = "busy" }
+"+79990000102" = { early = "congestion" }
+"+79990000103" = { early = "sit" }
+"+79990000104" = { early = "ringback", ring = 6.0, talk = 1.0 }
+"+79990000105" = { early = "busy" }
+TOML
+start_sim "$T/early.toml"
+timeout 30 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79990000101 --to +79990000102 \
+  --to +79990000103 --to +79990000104 --to +79990000105 --ring-timeout 15s --hold 200ms > "$T/early.out"
+stop_sim
+for row in "+79990000101 busy 17 busy" "+79990000102 congestion 34 congestion" \
+           "+79990000103 invalid_number 1 special information" "+79990000105 busy 17 busy"; do
+  set -- $row
+  num=$1 want=$2 cause=$3; shift 3
+  [ "$(field "$T/early.out" "$num" outcome)" = "$want" ] || fail "early $num: $(grep "$num" "$T/early.out")"
+  [ "$(field "$T/early.out" "$num" q850_cause)" = "$cause" ] || fail "early cause $num"
+  [ "$(field "$T/early.out" "$num" early_tone)" = "$*" ] || fail "early tone $num"
+  near "$(field "$T/early.out" "$num" ring_s)" 1.0 1.0 || fail "early $num took too long"
+done
+[ "$(field "$T/early.out" +79990000104 outcome)" = answered ] || fail "ringback call: $(grep 104 "$T/early.out")"
+[ "$(field "$T/early.out" +79990000104 early_tone)" = ringback ] || fail "ringback not recognised"
+grep -q '"cancelled":4' "$T/sim.out" || fail "four CANCELs expected: $(tail -1 "$T/sim.out")"
+ok
+
+# 16. Trunks as carriers hand them out: TCP, REGISTER with digest, and a DNS name (SRV and A
+#     records from a loopback dnsmasq). A wrong password never registers.
+cat > "$T/reg.toml" <<'TOML'
+[shares]
+answer = 1
+busy = 0
+no_answer = 0
+invalid = 0
+rejected = 0
+congestion = 0
+[ring]
+mean = 0.1
+[talk]
+stay_share = 1
+[auth]
+username = "acct"
+password = "pw"
+TOML
+start_sim "$T/reg.toml"
+DP=$(/usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+dnsmasq --keep-in-foreground --no-resolv --no-hosts --conf-file=/dev/null --pid-file= --user=root \
+  --bind-interfaces --listen-address=127.0.0.1 --port="$DP" \
+  --host-record=sip.trunk.test,127.0.0.1 --srv-host="_sip._udp.trunk.test,sip.trunk.test,$PORT" > /dev/null 2>&1 &
+DNS_PID=$!
+sleep 0.3
+A="--user acct --password pw --hold 200ms --ring-timeout 5s"
+timeout 15 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --transport tcp --to +79990000201 $A > "$T/tcp.out"
+timeout 15 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --register --to +79990000202 $A > "$T/regd.out"
+timeout 15 "$DOZVON" dial --trunk trunk.test --dns "127.0.0.1:$DP" --to +79990000203 $A > "$T/srv.out"
+timeout 15 "$DOZVON" dial --trunk "sip.trunk.test:$PORT" --dns "127.0.0.1:$DP" --transport tcp --to +79990000204 $A > "$T/a.out"
+rc=0; timeout 15 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --register --to +79990000205 --user acct --password WRONG > "$T/badreg.out" 2>&1 || rc=$?
+kill "$DNS_PID"; wait "$DNS_PID" 2>/dev/null || true
+stop_sim
+[ "$(field "$T/tcp.out" +79990000201 outcome)" = answered ] || fail "TCP call: $(cat "$T/tcp.out")"
+[ "$(field "$T/regd.out" +79990000202 outcome)" = answered ] || fail "registered call: $(cat "$T/regd.out")"
+[ "$(field "$T/srv.out" +79990000203 outcome)" = answered ] || fail "SRV call: $(cat "$T/srv.out")"
+[ "$(field "$T/a.out" +79990000204 outcome)" = answered ] || fail "DNS A + TCP call: $(cat "$T/a.out")"
+[ "$rc" -ne 0 ] && grep -q "did not accept our REGISTER" "$T/badreg.out" || fail "wrong password registered: $(cat "$T/badreg.out")"
+/usr/bin/python3 - "$T/sim.out" <<'PY' || fail "trunk counters: $(tail -1 "$T/sim.out")"
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1]
+assert s["answered"] == 4, s
+assert s["registers"] == 1, s       # the good REGISTER; the wrong password only got 401s
+assert s["tcp_invites"] >= 2, s     # two calls over TCP (each challenged once, then sent again)
 PY
 ok
 
