@@ -106,13 +106,17 @@ namespace {
 
 void FinishLater(Call* c);
 
-int AuthHandler(char** user, char** pass, const char* realm, void* arg) {
-  auto* c = static_cast<Call*>(arg);
-  (void)realm;
-  if (c->uac->trunk.username.empty()) return EAUTH;
-  int err = str_dup(user, c->uac->trunk.username.c_str());
-  err |= str_dup(pass, c->uac->trunk.password.c_str());
+// The trunk's digest credentials, for INVITEs and REGISTERs alike.
+int TrunkCredentials(const TrunkConfig& trunk, char** user, char** pass) {
+  if (trunk.username.empty()) return EAUTH;
+  int err = str_dup(user, trunk.username.c_str());
+  err |= str_dup(pass, trunk.password.c_str());
   return err;
+}
+
+int AuthHandler(char** user, char** pass, const char* realm, void* arg) {
+  (void)realm;
+  return TrunkCredentials(static_cast<Call*>(arg)->uac->trunk, user, pass);
 }
 
 int OfferHandler(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
@@ -280,11 +284,8 @@ void RingTimeout(void* arg) {
 }
 
 int RegisterAuth(char** user, char** pass, const char* realm, void* arg) {
-  auto* uac = static_cast<SipUac::Impl*>(arg);
   (void)realm;
-  int err = str_dup(user, uac->trunk.username.c_str());
-  err |= str_dup(pass, uac->trunk.password.c_str());
-  return err;
+  return TrunkCredentials(static_cast<SipUac::Impl*>(arg)->trunk, user, pass);
 }
 
 void Registered(int err, const struct sip_msg* msg, void* arg) {
