@@ -106,10 +106,11 @@ struct MediaSession::Impl {
   // Bridge: the peer's received audio waits here for our next frame (a ring of 200 ms).
   MediaSession* peer = nullptr;
   static constexpr size_t kRelayMax = 1600;
-  int16_t relay[kRelayMax] = {};
+  std::unique_ptr<int16_t[]> relay;  // allocated when first bridged: most calls never are
   size_t relay_head = 0, relay_size = 0;
 
   void PushRelay(const int16_t* pcm, size_t n) {
+    if (!relay) relay = std::make_unique<int16_t[]>(kRelayMax);
     for (size_t i = 0; i < n; ++i) {
       if (relay_size == kRelayMax) {  // full: drop the oldest sample, keep latency bounded
         relay_head = (relay_head + 1) % kRelayMax;
