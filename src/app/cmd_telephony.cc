@@ -387,6 +387,15 @@ Result<std::map<std::string, std::string>> LoadUsers(const std::string& path) {
   return out;
 }
 
+// The registrar's password lookup over credentials loaded by LoadUsers.
+Registrar::PasswordLookup LookupIn(std::map<std::string, std::string> creds) {
+  return [creds = std::move(creds)](const std::string& user) -> std::optional<std::string> {
+    auto it = creds.find(user);
+    if (it == creds.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
 int RunRegistrar(const RegistrarArgs& a) {
   auto users = LoadUsers(a.users);
   if (!users.ok()) {
@@ -404,15 +413,8 @@ int RunRegistrar(const RegistrarArgs& a) {
     std::fprintf(stderr, "dozvon registrar: %s\n", loop.status().message().c_str());
     return kExitFailure;
   }
-  auto creds = *users;
   auto reg = Registrar::Create(
-      host, port, a.realm,
-      [creds](const std::string& user) -> std::optional<std::string> {
-        auto it = creds.find(user);
-        if (it == creds.end()) return std::nullopt;
-        return it->second;
-      },
-      [](const Registration& r, bool registered) {
+      host, port, a.realm, LookupIn(*users), [](const Registration& r, bool registered) {
         nlohmann::json j = {{"event", registered ? "registered" : "unregistered"},
                             {"user", r.user},
                             {"contact", r.contact},
@@ -473,15 +475,7 @@ int RunBridge(const BridgeArgs& a) {
   }
   auto loop = EventLoop::Init();
   if (!loop.ok()) return fail(loop.status().message());
-  auto creds = *users;
-  auto reg = Registrar::Create(
-      host, port, a.realm,
-      [creds](const std::string& user) -> std::optional<std::string> {
-        auto it = creds.find(user);
-        if (it == creds.end()) return std::nullopt;
-        return it->second;
-      },
-      nullptr);
+  auto reg = Registrar::Create(host, port, a.realm, LookupIn(*users), nullptr);
   if (!reg.ok()) return fail(reg.status().message());
   auto ticker = std::make_shared<MediaTicker>();
   auto customers = SipUac::Create(trunk, host, ticker);

@@ -316,6 +316,7 @@ module_path		/usr/lib/baresip/modules
 module			g711.so
 module			aufile.so
 module_app		account.so
+audio_player		aufile,$T/bs/heard.wav
 audio_source		aufile,$T/bs/say8k.wav
 CFG
 printf '<sip:1001@127.0.0.1:%s>;auth_pass=secret1;regint=60;answermode=auto\n<sip:1002@127.0.0.1:%s>;auth_pass=WRONG;regint=60\n' \
