@@ -237,6 +237,113 @@ Status ParseBroadcast(const Ctx& ctx, const toml::table& t, BroadcastConfig* b) 
   return Status::Ok();
 }
 
+Status ParseOperators(const Ctx& ctx, const toml::table& t, OperatorsConfig* o) {
+  DZ_RETURN_IF_ERROR(
+      CheckKeys(ctx, t, "operators",
+                {"trunk", "skill", "abandon_message", "abandon_prompt", "voice", "wrapup_timeout",
+                 "default_disposition", "script", "record_calls"}));
+  for (const auto& [k, v] : t) {
+    std::string key = "operators." + std::string(k.str());
+    if (k == "trunk") {
+      DZ_ASSIGN_OR_RETURN(o->trunk, GetString(ctx, v, key));
+    } else if (k == "skill") {
+      DZ_ASSIGN_OR_RETURN(o->skill, GetString(ctx, v, key));
+    } else if (k == "abandon_message") {
+      DZ_ASSIGN_OR_RETURN(o->abandon_message, GetString(ctx, v, key));
+    } else if (k == "abandon_prompt") {
+      DZ_ASSIGN_OR_RETURN(o->abandon_prompt, GetString(ctx, v, key));
+    } else if (k == "voice") {
+      DZ_ASSIGN_OR_RETURN(o->voice, GetString(ctx, v, key));
+    } else if (k == "wrapup_timeout") {
+      DZ_ASSIGN_OR_RETURN(o->wrapup_timeout, GetDuration(ctx, v, key));
+      if (o->wrapup_timeout <= Duration::zero() || o->wrapup_timeout > std::chrono::hours(1)) {
+        return ctx.Error(&v, key, "must be between 1ms and 1h");
+      }
+    } else if (k == "default_disposition") {
+      DZ_ASSIGN_OR_RETURN(o->default_disposition, GetString(ctx, v, key));
+    } else if (k == "script") {
+      DZ_ASSIGN_OR_RETURN(o->script, GetString(ctx, v, key));
+    } else if (k == "record_calls") {
+      DZ_ASSIGN_OR_RETURN(o->record_calls, GetBool(ctx, v, key));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseDispositions(const Ctx& ctx, const toml::node& n, std::vector<Disposition>* out) {
+  const toml::array* arr = n.as_array();
+  if (!arr || arr->empty())
+    return ctx.Error(&n, "dispositions", "expected [[dispositions]] tables");
+  out->clear();
+  for (const toml::node& item : *arr) {
+    const toml::table* t = item.as_table();
+    if (!t) return ctx.Error(&item, "dispositions", "expected a table");
+    DZ_RETURN_IF_ERROR(CheckKeys(
+        ctx, *t, "dispositions",
+        {"code", "label", "success", "contact_made", "callback", "dnc", "final", "retry_after"}));
+    Disposition d;
+    for (const auto& [k, v] : *t) {
+      std::string key = "dispositions." + std::string(k.str());
+      if (k == "code") {
+        DZ_ASSIGN_OR_RETURN(d.code, GetString(ctx, v, key));
+        if (d.code.empty() || d.code.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") !=
+                                  std::string::npos) {
+          return ctx.Error(&v, key, "\"" + d.code + "\": expected lower-case letters, digits, _");
+        }
+        for (const Disposition& seen : *out) {
+          if (seen.code == d.code) return ctx.Error(&v, key, "\"" + d.code + "\": used twice");
+        }
+      } else if (k == "label") {
+        DZ_ASSIGN_OR_RETURN(d.label, GetString(ctx, v, key));
+      } else if (k == "success") {
+        DZ_ASSIGN_OR_RETURN(d.success, GetBool(ctx, v, key));
+      } else if (k == "contact_made") {
+        DZ_ASSIGN_OR_RETURN(d.contact_made, GetBool(ctx, v, key));
+      } else if (k == "callback") {
+        DZ_ASSIGN_OR_RETURN(d.callback, GetBool(ctx, v, key));
+      } else if (k == "dnc") {
+        DZ_ASSIGN_OR_RETURN(d.dnc, GetBool(ctx, v, key));
+      } else if (k == "final") {
+        DZ_ASSIGN_OR_RETURN(d.final, GetBool(ctx, v, key));
+      } else if (k == "retry_after") {
+        DZ_ASSIGN_OR_RETURN(Duration after, GetDuration(ctx, v, key));
+        if (after <= Duration::zero()) return ctx.Error(&v, key, "must be positive");
+        d.retry_after = after;
+      }
+    }
+    if (d.code.empty()) return ctx.Error(t, "dispositions.code", "required");
+    int kinds = (d.callback ? 1 : 0) + (d.final || d.dnc ? 1 : 0) + (d.retry_after ? 1 : 0);
+    if (kinds > 1) {
+      return ctx.Error(t, "dispositions." + d.code,
+                       "callback, final/dnc and retry_after exclude each other");
+    }
+    if (d.label.empty()) d.label = d.code;
+    out->push_back(std::move(d));
+  }
+  return Status::Ok();
+}
+
+std::vector<Disposition> DefaultDispositions() {
+  auto make = [](std::string code, std::string label) {
+    Disposition d;
+    d.code = std::move(code);
+    d.label = std::move(label);
+    return d;
+  };
+  Disposition sale = make("success", "Success"), done = make("completed", "Completed");
+  sale.success = sale.contact_made = sale.final = true;
+  done.contact_made = done.final = true;
+  Disposition no = make("not_interested", "Not interested");
+  no.contact_made = no.final = true;
+  Disposition cb = make("callback", "Call back");
+  cb.contact_made = cb.callback = true;
+  Disposition dnc = make("dnc", "Do not call");
+  dnc.contact_made = dnc.dnc = dnc.final = true;
+  Disposition again = make("call_again", "No decision maker: call again");
+  again.retry_after = std::chrono::hours(2);
+  return {sale, done, no, cb, dnc, again};
+}
+
 std::map<Outcome, RetryRule> DefaultRules() {
   return {
       {Outcome::kAnswered, {RetryAction::kDone, {}, 0}},
@@ -280,6 +387,7 @@ CampaignConfig CampaignConfig::Defaults() {
   CampaignConfig c;
   c.retry.rules = DefaultRules();
   c.retry.dayparts = DefaultDayparts();
+  c.dispositions = DefaultDispositions();
   return c;
 }
 
@@ -289,15 +397,22 @@ const RetryRule& CampaignConfig::RuleFor(Outcome o) const {
   return it == retry.rules.end() ? kDone : it->second;
 }
 
+const Disposition* CampaignConfig::FindDisposition(std::string_view code) const {
+  for (const Disposition& d : dispositions) {
+    if (d.code == code) return &d;
+  }
+  return nullptr;
+}
+
 Result<CampaignConfig> CampaignConfig::Parse(std::string_view text, std::string_view source) {
   Ctx ctx(source);
   DZ_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text, source));
   CampaignConfig c = Defaults();
-  DZ_RETURN_IF_ERROR(CheckKeys(ctx, root, "",
-                               {"name", "mode", "lists", "start_at", "stop_at", "max_attempts",
-                                "ring_timeout", "default_timezone", "new_first", "max_lines",
-                                "priority", "window", "caps", "retry", "dnc", "pacing",
-                                "broadcast"}));
+  DZ_RETURN_IF_ERROR(
+      CheckKeys(ctx, root, "",
+                {"name", "mode", "lists", "start_at", "stop_at", "max_attempts", "ring_timeout",
+                 "default_timezone", "new_first", "max_lines", "priority", "window", "caps",
+                 "retry", "dnc", "pacing", "broadcast", "operators", "dispositions"}));
   for (const auto& [k, v] : root) {
     std::string key(k.str());
     if (k == "name") {
@@ -342,8 +457,10 @@ Result<CampaignConfig> CampaignConfig::Parse(std::string_view text, std::string_
       DZ_ASSIGN_OR_RETURN(c.max_lines, GetInt(ctx, v, key, 0, 100000));
     } else if (k == "priority") {
       DZ_ASSIGN_OR_RETURN(c.priority, GetInt(ctx, v, key, -1000, 1000));
+    } else if (k == "dispositions") {
+      DZ_RETURN_IF_ERROR(ParseDispositions(ctx, v, &c.dispositions));
     } else if (k == "window" || k == "caps" || k == "retry" || k == "dnc" || k == "pacing" ||
-               k == "broadcast") {
+               k == "broadcast" || k == "operators") {
       const toml::table* t = v.as_table();
       if (!t) return ctx.Error(&v, key, "expected a table");
       if (k == "window") DZ_RETURN_IF_ERROR(ParseWindow(ctx, *t, &c.window));
@@ -352,6 +469,14 @@ Result<CampaignConfig> CampaignConfig::Parse(std::string_view text, std::string_
       if (k == "dnc") DZ_RETURN_IF_ERROR(ParseDnc(ctx, *t, &c.dnc));
       if (k == "pacing") DZ_RETURN_IF_ERROR(ParsePacing(ctx, *t, &c.pacing));
       if (k == "broadcast") DZ_RETURN_IF_ERROR(ParseBroadcast(ctx, *t, &c.broadcast));
+      if (k == "operators") DZ_RETURN_IF_ERROR(ParseOperators(ctx, *t, &c.operators));
+    }
+  }
+  if (c.with_operators()) {
+    const toml::node* ops = root.get("operators");
+    if (!c.FindDisposition(c.operators.default_disposition)) {
+      return ctx.Error(ops, "operators.default_disposition",
+                       "\"" + c.operators.default_disposition + "\": no such disposition");
     }
   }
   if (c.name.empty()) return Status::InvalidArgument(std::string(source) + ": name: required");

@@ -73,10 +73,43 @@ struct DncConfig {
 
 // Voice broadcast: what an answered call runs and when it counts as a success.
 struct BroadcastConfig {
-  std::string scenario;  // scenario file, relative to the campaign file
-  std::string trunk;     // trunk name from the server config; "" = the first trunk
-  SuccessRule success;   // default: the message heard to the end
+  std::string scenario;       // scenario file, relative to the campaign file
+  std::string trunk;          // trunk name from the server config; "" = the first trunk
+  SuccessRule success;        // default: the message heard to the end
   bool record_calls = false;  // keep a stereo recording of every answered call
+};
+
+// How an operator ends a call's wrap-up. The flags drive the contact's next state (see
+// RetryPolicy): final ends it, dnc strikes it and adds the number to the do-not-call list,
+// callback schedules it for the time the operator gives (in the contact's zone), retry_after
+// schedules it that long after the call; none of these: the retry rule for answered calls.
+// success and contact_made are counted for reports (conversion, right-party contacts).
+struct Disposition {
+  std::string code;  // [a-z0-9_], unique in the campaign
+  std::string label;
+  bool success = false;
+  bool contact_made = false;
+  bool callback = false;
+  bool dnc = false;
+  bool final = false;
+  std::optional<Duration> retry_after;
+};
+
+// Operator campaigns (preview, progressive, power, predictive): where calls go and what the
+// customer hears when no operator is free.
+struct OperatorsConfig {
+  std::string trunk;  // trunk name from the server config; "" = the first trunk
+  std::string skill;  // only operators with this skill take this campaign's calls; "" = any
+  // Played to an answered customer no operator could take within the connect limit, then the
+  // call ends (US TSR / Ofcom: the seller's name and a number to call back). Text for TTS, or
+  // a WAV file (relative to the campaign file).
+  std::string abandon_message;
+  std::string abandon_prompt;
+  std::string voice = "ru";
+  Duration wrapup_timeout = std::chrono::seconds(30);  // then default_disposition applies
+  std::string default_disposition = "completed";
+  std::string script;  // shown to the operator with the contact's card
+  bool record_calls = false;
 };
 
 enum class AbandonWindow { kRolling24h, kRolling30d, kSinceStart };
@@ -108,6 +141,8 @@ struct CampaignConfig {
   DncConfig dnc;
   PacingConfig pacing;
   BroadcastConfig broadcast;
+  OperatorsConfig operators;
+  std::vector<Disposition> dispositions;
 
   // `source` names the text in messages ("march.toml").
   static Result<CampaignConfig> Parse(std::string_view toml_text, std::string_view source);
@@ -115,6 +150,8 @@ struct CampaignConfig {
   static CampaignConfig Defaults();
 
   const RetryRule& RuleFor(Outcome o) const;
+  const Disposition* FindDisposition(std::string_view code) const;
+  bool with_operators() const { return mode != DialMode::kBroadcast; }
 };
 
 }  // namespace dozvon

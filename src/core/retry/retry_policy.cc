@@ -1,5 +1,7 @@
 #include "core/retry/retry_policy.h"
 
+#include "core/time/tz.h"
+
 namespace dozvon {
 namespace {
 
@@ -78,10 +80,39 @@ Instant RetryPolicy::NextDaypart(Instant ended, const date::time_zone* zone,
 
 RetryDecision RetryPolicy::Decide(const RetryInput& in, Zones zones) const {
   RetryDecision d;
+  if (const Disposition* disp = in.disposition) {
+    const std::string what = "disposition " + disp->code;
+    if (disp->dnc) {
+      d.state = ContactState::kStruck;
+      d.reason = "struck: " + what + " (do not call)";
+      return d;
+    }
+    if (disp->final) {
+      d.state = ContactState::kDone;
+      d.reason = "done: " + what;
+      return d;
+    }
+    if (disp->callback || disp->retry_after) {
+      if (in.attempts_made >= config_.max_attempts) {
+        d.state = ContactState::kDone;
+        d.reason = "done: " + what + ", but " + std::to_string(in.attempts_made) +
+                   " attempts reached max_attempts";
+        return d;
+      }
+      d.state = ContactState::kScheduled;
+      if (disp->callback) {
+        d.retry_at = in.callback_at ? *in.callback_at : in.ended_at + std::chrono::hours(1);
+        d.reason = what + ": call back at " + FormatLocal(*d.retry_at, zones.front());
+      } else {
+        d.retry_at = in.ended_at + *disp->retry_after;
+        d.reason = what + "; retry in " + FormatDuration(*disp->retry_after);
+      }
+      return d;
+    }
+  }
   const bool unsuccessful = in.unsuccessful && in.outcome == Outcome::kAnswered;
   const RetryRule& rule = unsuccessful ? config_.retry.unsuccessful : config_.RuleFor(in.outcome);
-  const std::string what =
-      unsuccessful ? "answered, " + in.shortfall : OutcomeWords(in.outcome);
+  const std::string what = unsuccessful ? "answered, " + in.shortfall : OutcomeWords(in.outcome);
   switch (rule.action) {
     case RetryAction::kStrike:
       d.state = ContactState::kStruck;

@@ -24,6 +24,9 @@ struct RetryInput {
   // An answered call that missed the campaign's success rule: retried by retry.unsuccessful.
   bool unsuccessful = false;
   std::string shortfall;  // why, for the reason text
+  // Operator campaigns: the wrap-up's disposition, which decides before the outcome's rule.
+  const Disposition* disposition = nullptr;
+  std::optional<Instant> callback_at;  // a callback disposition's time (else in an hour)
 };
 
 struct RetryDecision {

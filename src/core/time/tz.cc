@@ -93,3 +93,41 @@ Result<Instant> ParseIso8601(std::string_view s) {
 }
 
 }  // namespace dozvon
+
+namespace dozvon {
+
+Result<Instant> ParseLocalTime(std::string_view s, const date::time_zone* zone, Instant now) {
+  auto bad = [&] {
+    return Status::InvalidArgument("\"" + std::string(s) +
+                                   "\": expected HH:MM, YYYY-MM-DD HH:MM (local) or ISO 8601 "
+                                   "with an offset");
+  };
+  int h, mi;
+  if (s.size() == 5 && s[2] == ':') {
+    if (!ReadInt(s, 0, 2, &h) || !ReadInt(s, 3, 2, &mi) || h > 23 || mi > 59) return bad();
+    // The next time the contact's clock shows HH:MM: today, or tomorrow if it has passed.
+    date::local_days today = std::chrono::floor<date::days>(zone->to_local(now));
+    for (int day = 0; day < 2; ++day) {
+      auto local = date::local_time<Duration>(today + date::days(day)) + std::chrono::hours(h) +
+                   std::chrono::minutes(mi);
+      Instant at = zone->to_sys(local, date::choose::earliest);
+      if (at > now) return at;
+    }
+    return bad();
+  }
+  int y, mo, d;
+  if (s.size() == 16 && ReadInt(s, 0, 4, &y) && s[4] == '-' && ReadInt(s, 5, 2, &mo) &&
+      s[7] == '-' && ReadInt(s, 8, 2, &d) && (s[10] == ' ' || s[10] == 'T') &&
+      ReadInt(s, 11, 2, &h) && s[13] == ':' && ReadInt(s, 14, 2, &mi)) {
+    auto ymd = date::year(y) / mo / d;
+    if (!ymd.ok() || h > 23 || mi > 59) return bad();
+    auto local = date::local_time<Duration>(date::local_days(ymd)) + std::chrono::hours(h) +
+                 std::chrono::minutes(mi);
+    return zone->to_sys(local, date::choose::earliest);
+  }
+  auto iso = ParseIso8601(s);
+  if (!iso.ok()) return bad();
+  return iso;
+}
+
+}  // namespace dozvon

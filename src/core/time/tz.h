@@ -24,5 +24,9 @@ std::string FormatLocal(Instant t, const date::time_zone* zone);
 // Parses "YYYY-MM-DDTHH:MM[:SS[.fff]]" followed by "Z" or "+HH:MM"/"-HH:MM".
 // Also accepts a space instead of 'T'. Without an offset the text is an error.
 Result<Instant> ParseIso8601(std::string_view text);
+// A time an operator gives for a callback, in the contact's zone: "18:00" (the next time the
+// local clock shows it, today or tomorrow), "2026-11-25 18:00" (local), or ISO 8601 with an
+// offset. DST gaps resolve to the earliest valid instant.
+Result<Instant> ParseLocalTime(std::string_view text, const date::time_zone* zone, Instant now);
 
 }  // namespace dozvon
