@@ -210,6 +210,17 @@ std::optional<std::string> AgentPool::Reserve(const std::string& skill) {
   return best->v.name;
 }
 
+Status AgentPool::ReserveFor(const std::string& name) {
+  Agent* a = Get(name);
+  if (!a) return Unknown(name);
+  if (a->v.state != AgentState::kReady || !a->v.registered || !a->v.line_up) {
+    return Status::FailedPrecondition("operator \"" + name + "\" is " +
+                                      std::string(ToString(a->v.state)) + ", not ready");
+  }
+  Move(*a, AgentState::kReserved, "preview");
+  return Status::Ok();
+}
+
 void AgentPool::Unreserve(const std::string& name) {
   Agent* a = Get(name);
   if (!a || a->v.state != AgentState::kReserved) return;

@@ -71,6 +71,8 @@ class AgentPool {
 
   // Routing: the longest-ready operator with `skill` ("" = any), now reserved for one customer.
   std::optional<std::string> Reserve(const std::string& skill);
+  // Preview: this operator, ready, reserved for the contact they are looking at.
+  Status ReserveFor(const std::string& name);
   // A reservation given back (the customer hung up before the bridge): ready again.
   void Unreserve(const std::string& name);
   // Reserved -> on call with this campaign's attempt.

@@ -68,6 +68,20 @@ TEST_F(AgentPoolTest, RoutesToTheLongestReadyOperatorWithTheSkill) {
   EXPECT_EQ(pool.Reserve("collections"), "bob");
 }
 
+TEST_F(AgentPoolTest, PreviewReservesTheOperatorWhoIsLookingAtTheCard) {
+  Up("ann");
+  Up("bob");
+  ASSERT_TRUE(pool.ReserveFor("bob").ok());
+  EXPECT_EQ(State("bob"), AgentState::kReserved);
+  EXPECT_EQ(pool.ReserveFor("bob").code(), StatusCode::kFailedPrecondition) << "already reserved";
+  EXPECT_EQ(pool.Reserve("sales"), "ann") << "a previewing operator is not routed to";
+  pool.Unreserve("bob");
+  EXPECT_EQ(State("bob"), AgentState::kReady);
+  ASSERT_TRUE(pool.Pause("bob", "lunch").ok());
+  EXPECT_FALSE(pool.ReserveFor("bob").ok());
+  EXPECT_FALSE(pool.ReserveFor("nobody").ok());
+}
+
 TEST_F(AgentPoolTest, CallCycleAndPauseAskedDuringTheCall) {
   Up("ann");
   ASSERT_EQ(pool.Reserve("sales"), "ann");

@@ -110,18 +110,12 @@ Result<ForecastResult> RunForecast(const CampaignConfig& config, const ForecastO
   if (opt.contacts < 1) return Status::InvalidArgument("forecast: --contacts must be at least 1");
   const bool broadcast = config.mode == DialMode::kBroadcast;
   std::string pacer_name = opt.pacer;
-  if (pacer_name.empty()) {
-    pacer_name = config.mode == DialMode::kPower         ? "power"
-                 : config.mode == DialMode::kProgressive ? "progressive"
-                 : config.mode == DialMode::kPreview     ? "progressive"  // operator-driven pace
-                                                         : "predictive";
+  if (pacer_name.empty() && config.pacing.pacer.empty()) {
+    pacer_name = config.mode == DialMode::kPreview     ? "progressive"  // operator-driven pace
+                 : config.mode == DialMode::kBroadcast ? "predictive"
+                                                       : "";
   }
-  PacerOptions po;
-  po.target_abandon = config.pacing.max_abandon_rate;
-  po.window = config.pacing.abandon_window;
-  po.max_lines_per_agent = config.pacing.max_lines_per_agent;
-  po.power_ratio = config.pacing.power_ratio;
-  DZ_ASSIGN_OR_RETURN(std::unique_ptr<Pacer> pacer, MakePacer(pacer_name, po));
+  DZ_ASSIGN_OR_RETURN(std::unique_ptr<Pacer> pacer, MakeCampaignPacer(config, pacer_name));
 
   std::string zone_name =
       config.default_timezone.empty() ? "Europe/Moscow" : config.default_timezone;

@@ -37,4 +37,9 @@ int ProgressiveLines(const PacerSnapshot& s);
 
 Result<std::unique_ptr<Pacer>> MakePacer(std::string_view name, const PacerOptions& options);
 
+// A campaign's pacer with the options of its [pacing]: `name`, else pacing.pacer, else the one
+// named like the campaign's mode.
+Result<std::unique_ptr<Pacer>> MakeCampaignPacer(const CampaignConfig& config,
+                                                 std::string_view name = "");
+
 }  // namespace dozvon

@@ -57,4 +57,16 @@ Result<std::unique_ptr<Pacer>> MakePacer(std::string_view name, const PacerOptio
                                  "\": expected preview, progressive, power or predictive");
 }
 
+Result<std::unique_ptr<Pacer>> MakeCampaignPacer(const CampaignConfig& config,
+                                                 std::string_view name) {
+  std::string pacer(name.empty() ? config.pacing.pacer : name);
+  if (pacer.empty()) pacer = ToString(config.mode);
+  PacerOptions o;
+  o.target_abandon = config.pacing.max_abandon_rate;
+  o.window = config.pacing.abandon_window;
+  o.max_lines_per_agent = config.pacing.max_lines_per_agent;
+  o.power_ratio = config.pacing.power_ratio;
+  return MakePacer(pacer, o);
+}
+
 }  // namespace dozvon
