@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/agents/agent_pool.h"
 #include "core/clock.h"
 #include "core/model/attempt.h"
 #include "core/model/contact.h"
@@ -150,7 +151,30 @@ class AttemptStore {
                             std::string_view reason, Instant now) = 0;
 };
 
+// An operator's wrap-up of one attempt, and where it moves the contact.
+struct DispositionUpdate {
+  std::string code;
+  std::optional<bool> success;  // the disposition's success flag
+  std::optional<Instant> callback_at;
+  ContactUpdate contact;
+  bool add_dnc = false;  // also put the attempt's number on the do-not-call list
+  Instant at{};
+};
+
+class AgentStore {
+ public:
+  virtual ~AgentStore() = default;
+  virtual Status AddAgentEvents(const std::vector<AgentEvent>& events) = 0;
+  // One operator's events ("" = everyone's), oldest first.
+  virtual Result<std::vector<AgentEvent>> AgentEvents(std::string_view agent) = 0;
+  // Records the disposition on a completed attempt and moves its contact, in one transaction.
+  // The contact is left alone if a newer attempt of it is open.
+  virtual Status SetDisposition(int64_t attempt_id, const DispositionUpdate& update) = 0;
+  // The system-wide do-not-call numbers operators added.
+  virtual Result<std::vector<std::string>> DncNumbers() = 0;
+};
+
 // The whole store of one database.
-class Store : public ContactStore, public CampaignStore, public AttemptStore {};
+class Store : public ContactStore, public CampaignStore, public AttemptStore, public AgentStore {};
 
 }  // namespace dozvon

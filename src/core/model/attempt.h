@@ -30,7 +30,7 @@ enum class Outcome {
 std::string_view ToString(Outcome o);
 std::optional<Outcome> OutcomeFromString(std::string_view s);
 
-// What an answered call produced beyond its SIP outcome (broadcast scenarios).
+// What an answered call produced beyond its SIP outcome (broadcast scenarios, operators).
 struct CallDetails {
   std::optional<bool> success;       // the campaign's success rule, for answered calls
   std::optional<bool> heard_to_end;  // the message played to its end
@@ -40,6 +40,11 @@ struct CallDetails {
   std::map<std::string, std::string> vars;  // scenario result variables
   std::string recording;                    // path of a recording, or ""
   std::string hangup_by;                    // "us", "them" or ""
+  // Operator campaigns.
+  std::string agent;                  // the operator the customer was bridged to
+  std::optional<int64_t> connect_ms;  // customer's 200 OK to the operator's first audio
+  std::string disposition;            // the wrap-up code
+  std::optional<Instant> callback_at;
 };
 
 struct Attempt {

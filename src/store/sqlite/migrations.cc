@@ -86,6 +86,32 @@ ALTER TABLE attempts ADD COLUMN vars TEXT NOT NULL DEFAULT '{}';  -- scenario re
 ALTER TABLE attempts ADD COLUMN recording TEXT NOT NULL DEFAULT '';
 ALTER TABLE attempts ADD COLUMN hangup_by TEXT NOT NULL DEFAULT '';  -- us | them | ''
 )sql",
+      // 3: operator campaigns: who took the call, how fast, how it was wrapped up; operators'
+      // state changes (time sheets); numbers operators marked do-not-call.
+      R"sql(
+ALTER TABLE attempts ADD COLUMN agent TEXT NOT NULL DEFAULT '';        -- operator bridged to
+ALTER TABLE attempts ADD COLUMN connect_ms INTEGER;                    -- 200 OK to operator audio
+ALTER TABLE attempts ADD COLUMN disposition TEXT NOT NULL DEFAULT '';  -- wrap-up code
+ALTER TABLE attempts ADD COLUMN callback_at INTEGER;                   -- a callback's time
+
+CREATE TABLE agent_events (
+  id           INTEGER PRIMARY KEY,
+  agent        TEXT NOT NULL,
+  at           INTEGER NOT NULL,
+  from_state   TEXT NOT NULL,
+  to_state     TEXT NOT NULL,
+  reason       TEXT NOT NULL DEFAULT '',
+  campaign_id  INTEGER,
+  attempt_id   INTEGER
+);
+CREATE INDEX agent_events_by_agent ON agent_events(agent, at);
+
+CREATE TABLE dnc_numbers (
+  phone_e164  TEXT PRIMARY KEY,
+  reason      TEXT NOT NULL DEFAULT '',
+  added_at    INTEGER NOT NULL
+);
+)sql",
   };
   return kMigrations;
 }

@@ -91,7 +91,7 @@ Contact ReadContact(const Statement& s) {
 constexpr std::string_view kAttemptColumns =
     "id, contact_id, campaign_id, attempt_no, phone_e164, created_at, dialed_at, answered_at, "
     "ended_at, outcome, sip_status, q850_cause, reason, success, heard_to_end, heard_ms, "
-    "message_ms, dtmf, vars, recording, hangup_by";
+    "message_ms, dtmf, vars, recording, hangup_by, agent, connect_ms, disposition, callback_at";
 
 std::string VarsToJson(const std::map<std::string, std::string>& vars) {
   nlohmann::json j = nlohmann::json::object();
@@ -128,6 +128,10 @@ Attempt ReadAttempt(const Statement& s) {
   for (const auto& [k, v] : FieldsFromJson(s.Text(18))) d.vars[k] = v;
   d.recording = s.Text(19);
   d.hangup_by = s.Text(20);
+  d.agent = s.Text(21);
+  d.connect_ms = s.OptInt(22);
+  d.disposition = s.Text(23);
+  d.callback_at = OptInstant(s, 24);
   return a;
 }
 
@@ -417,20 +421,22 @@ Result<Attempt> SqliteStore::OpenAttempt(const NewAttempt& a) {
 Status SqliteStore::CompleteAttempt(int64_t attempt_id, const AttemptResult& r) {
   Db* db = impl_->db.get();
   DZ_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
-  DZ_ASSIGN_OR_RETURN(Statement s,
-                      db->Prepare("UPDATE attempts SET outcome = ?2, dialed_at = ?3, "
-                                  "answered_at = ?4, ended_at = ?5, sip_status = ?6, "
-                                  "q850_cause = ?7, reason = ?8, success = ?9, heard_to_end = ?10, "
-                                  "heard_ms = ?11, message_ms = ?12, dtmf = ?13, vars = ?14, "
-                                  "recording = ?15, hangup_by = ?16 "
-                                  "WHERE id = ?1 AND outcome IS NULL"));
+  DZ_ASSIGN_OR_RETURN(
+      Statement s, db->Prepare("UPDATE attempts SET outcome = ?2, dialed_at = ?3, "
+                               "answered_at = ?4, ended_at = ?5, sip_status = ?6, "
+                               "q850_cause = ?7, reason = ?8, success = ?9, heard_to_end = ?10, "
+                               "heard_ms = ?11, message_ms = ?12, dtmf = ?13, vars = ?14, "
+                               "recording = ?15, hangup_by = ?16, agent = ?17, connect_ms = ?18, "
+                               "disposition = ?19, callback_at = ?20 "
+                               "WHERE id = ?1 AND outcome IS NULL"));
   s.Bind(1, attempt_id).Bind(2, ToString(r.outcome)).Bind(3, Ms(r.dialed_at));
   s.Bind(4, Ms(r.answered_at)).Bind(5, Ms(r.ended_at)).Bind(6, r.sip_status);
   s.Bind(7, r.q850_cause).Bind(8, r.reason);
   const CallDetails& d = r.details;
   s.Bind(9, OptBool(d.success)).Bind(10, OptBool(d.heard_to_end)).Bind(11, d.heard_ms);
   s.Bind(12, d.message_ms).Bind(13, d.dtmf).Bind(14, VarsToJson(d.vars));
-  s.Bind(15, d.recording).Bind(16, d.hangup_by);
+  s.Bind(15, d.recording).Bind(16, d.hangup_by).Bind(17, d.agent).Bind(18, d.connect_ms);
+  s.Bind(19, d.disposition).Bind(20, Ms(d.callback_at));
   DZ_RETURN_IF_ERROR(s.Run());
   if (db->Changes() == 0) {
     return Status::FailedPrecondition("attempt " + std::to_string(attempt_id) +
@@ -557,6 +563,87 @@ Result<std::vector<Attempt>> SqliteStore::OpenAttempts() {
                                                       " FROM attempts WHERE outcome IS NULL "
                                                       "ORDER BY id"));
   return ReadAll(s, ReadAttempt);
+}
+
+Status SqliteStore::AddAgentEvents(const std::vector<AgentEvent>& events) {
+  if (events.empty()) return Status::Ok();
+  Db* db = impl_->db.get();
+  DZ_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+  DZ_ASSIGN_OR_RETURN(Statement s,
+                      db->Prepare("INSERT INTO agent_events (agent, at, from_state, to_state, "
+                                  "reason, campaign_id, attempt_id) VALUES (?1, ?2, ?3, ?4, ?5, "
+                                  "NULLIF(?6, 0), NULLIF(?7, 0))"));
+  for (const AgentEvent& e : events) {
+    s.Reset();
+    s.Bind(1, e.agent).Bind(2, Ms(e.at)).Bind(3, ToString(e.from)).Bind(4, ToString(e.to));
+    s.Bind(5, e.reason).Bind(6, e.campaign_id).Bind(7, e.attempt_id);
+    DZ_RETURN_IF_ERROR(s.Run());
+  }
+  return txn->Commit();
+}
+
+Result<std::vector<AgentEvent>> SqliteStore::AgentEvents(std::string_view agent) {
+  DZ_ASSIGN_OR_RETURN(Statement s,
+                      impl_->db->Prepare("SELECT agent, at, from_state, to_state, reason, "
+                                         "IFNULL(campaign_id, 0), IFNULL(attempt_id, 0) FROM "
+                                         "agent_events WHERE ?1 = '' OR agent = ?1 ORDER BY id"));
+  s.Bind(1, agent);
+  auto state = [](const std::string& text) {
+    for (auto st : {AgentState::kLoggedOut, AgentState::kReady, AgentState::kReserved,
+                    AgentState::kOnCall, AgentState::kWrapUp, AgentState::kPaused}) {
+      if (ToString(st) == text) return st;
+    }
+    return AgentState::kLoggedOut;
+  };
+  return ReadAll(s, [&](const Statement& r) {
+    AgentEvent e;
+    e.agent = r.Text(0);
+    e.at = FromMs(r.Int(1));
+    e.from = state(r.Text(2));
+    e.to = state(r.Text(3));
+    e.reason = r.Text(4);
+    e.campaign_id = r.Int(5);
+    e.attempt_id = r.Int(6);
+    return e;
+  });
+}
+
+Status SqliteStore::SetDisposition(int64_t attempt_id, const DispositionUpdate& u) {
+  Db* db = impl_->db.get();
+  DZ_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+  DZ_ASSIGN_OR_RETURN(Statement a,
+                      db->Prepare("UPDATE attempts SET disposition = ?2, callback_at = ?3, "
+                                  "success = IFNULL(?4, success) WHERE id = ?1 AND outcome IS "
+                                  "NOT NULL"));
+  a.Bind(1, attempt_id).Bind(2, u.code).Bind(3, Ms(u.callback_at)).Bind(4, OptBool(u.success));
+  DZ_RETURN_IF_ERROR(a.Run());
+  if (db->Changes() == 0) {
+    return Status::FailedPrecondition("attempt " + std::to_string(attempt_id) +
+                                      " does not exist or is still open");
+  }
+  DZ_ASSIGN_OR_RETURN(Statement c,
+                      db->Prepare("UPDATE contacts SET state = ?2, next_attempt_at = ?3, "
+                                  "state_reason = ?4, updated_at = ?5 WHERE id = (SELECT "
+                                  "contact_id FROM attempts WHERE id = ?1) AND state <> "
+                                  "'in_progress'"));
+  c.Bind(1, attempt_id).Bind(2, ToString(u.contact.state)).Bind(3, Ms(u.contact.next_attempt_at));
+  c.Bind(4, u.contact.reason).Bind(5, Ms(u.at));
+  DZ_RETURN_IF_ERROR(c.Run());
+  if (u.add_dnc) {
+    DZ_ASSIGN_OR_RETURN(Statement d,
+                        db->Prepare("INSERT OR IGNORE INTO dnc_numbers (phone_e164, reason, "
+                                    "added_at) SELECT phone_e164, 'disposition ' || ?2, ?3 FROM "
+                                    "attempts WHERE id = ?1"));
+    d.Bind(1, attempt_id).Bind(2, u.code).Bind(3, Ms(u.at));
+    DZ_RETURN_IF_ERROR(d.Run());
+  }
+  return txn->Commit();
+}
+
+Result<std::vector<std::string>> SqliteStore::DncNumbers() {
+  DZ_ASSIGN_OR_RETURN(Statement s, impl_->db->Prepare("SELECT phone_e164 FROM dnc_numbers "
+                                                      "ORDER BY phone_e164"));
+  return ReadAll(s, [](const Statement& r) { return r.Text(0); });
 }
 
 }  // namespace dozvon

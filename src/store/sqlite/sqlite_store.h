@@ -47,6 +47,12 @@ class SqliteStore final : public Store {
   Status Reschedule(int64_t contact_id, ContactState state, std::optional<Instant> next,
                     std::string_view reason, Instant now) override;
 
+  // AgentStore
+  Status AddAgentEvents(const std::vector<AgentEvent>& events) override;
+  Result<std::vector<AgentEvent>> AgentEvents(std::string_view agent) override;
+  Status SetDisposition(int64_t attempt_id, const DispositionUpdate& update) override;
+  Result<std::vector<std::string>> DncNumbers() override;
+
  private:
   struct Impl;
   explicit SqliteStore(std::unique_ptr<Impl> impl);

@@ -249,5 +249,80 @@ TEST_F(SqliteStoreTest, DueContactsRescheduleDetailsAndTotals) {
   EXPECT_EQ((*store_->GetContact(later_id))->state, ContactState::kInProgress);
 }
 
+TEST_F(SqliteStoreTest, OperatorCallDispositionMovesTheContactAndAddsDnc) {
+  int64_t list_id = ImportTwo();
+  CampaignRecord c{0, "sales", "name = \"sales\"", "draft", {"march"}};
+  auto cid = store_->UpsertCampaign(c, now_);
+  ASSERT_TRUE(cid.ok());
+  std::vector<int64_t> ids;
+  ASSERT_TRUE(store_
+                  ->ForEachContact(list_id,
+                                   [&](const Contact& ct) {
+                                     ids.push_back(ct.id);
+                                     return Status::Ok();
+                                   })
+                  .ok());
+  auto a = store_->OpenAttempt({ids[0], *cid, "+74951234567", now_});
+  ASSERT_TRUE(a.ok());
+  DispositionUpdate early{"callback", std::nullopt, std::nullopt, {}, false, now_};
+  EXPECT_EQ(store_->SetDisposition(a->id, early).code(), StatusCode::kFailedPrecondition)
+      << "an open attempt has no disposition yet";
+  AttemptResult r;
+  r.outcome = Outcome::kAnswered;
+  r.answered_at = now_ + std::chrono::seconds(4);
+  r.ended_at = now_ + std::chrono::seconds(60);
+  r.details.agent = "op1";
+  r.details.connect_ms = 12;
+  r.details.disposition = "completed";
+  r.contact = {ContactState::kDone, std::nullopt, "done: disposition completed"};
+  ASSERT_TRUE(store_->CompleteAttempt(a->id, r).ok());
+
+  const Instant cb = now_ + std::chrono::hours(9);
+  DispositionUpdate u{"callback", false,
+                      cb,         {ContactState::kScheduled, cb, "call back"},
+                      false,      now_ + std::chrono::seconds(70)};
+  ASSERT_TRUE(store_->SetDisposition(a->id, u).ok());
+  auto hist = store_->AttemptsOfContact(ids[0]);
+  ASSERT_TRUE(hist.ok() && hist->size() == 1u);
+  const CallDetails& d = (*hist)[0].details;
+  EXPECT_EQ(d.agent, "op1");
+  EXPECT_EQ(d.connect_ms, 12);
+  EXPECT_EQ(d.disposition, "callback");
+  EXPECT_EQ(d.callback_at, cb);
+  EXPECT_EQ(d.success, false);
+  auto ct = store_->GetContact(ids[0]);
+  EXPECT_EQ((*ct)->state, ContactState::kScheduled);
+  EXPECT_EQ((*ct)->next_attempt_at, cb);
+
+  // A do-not-call disposition strikes the contact and lists its number, once.
+  DispositionUpdate dnc{"dnc", std::nullopt, std::nullopt, {ContactState::kStruck, {}, "dnc"},
+                        true,  now_};
+  ASSERT_TRUE(store_->SetDisposition(a->id, dnc).ok());
+  ASSERT_TRUE(store_->SetDisposition(a->id, dnc).ok());
+  EXPECT_EQ(*store_->DncNumbers(), std::vector<std::string>{"+74951234567"});
+  EXPECT_EQ((*store_->GetContact(ids[0]))->state, ContactState::kStruck);
+}
+
+TEST_F(SqliteStoreTest, AgentEventsKeepTheirOrderAndFields) {
+  AgentEvent login{"op1", AgentState::kLoggedOut, AgentState::kPaused, "logging in", now_, 0, 0};
+  AgentEvent call{"op1",
+                  AgentState::kReserved,
+                  AgentState::kOnCall,
+                  "attempt 5",
+                  now_ + std::chrono::seconds(3),
+                  2,
+                  5};
+  AgentEvent other{"op2", AgentState::kLoggedOut, AgentState::kPaused, "", now_, 0, 0};
+  ASSERT_TRUE(store_->AddAgentEvents({login, other, call}).ok());
+  auto mine = store_->AgentEvents("op1");
+  ASSERT_TRUE(mine.ok());
+  ASSERT_EQ(mine->size(), 2u);
+  EXPECT_EQ((*mine)[0].reason, "logging in");
+  EXPECT_EQ((*mine)[1].to, AgentState::kOnCall);
+  EXPECT_EQ((*mine)[1].at, now_ + std::chrono::seconds(3));
+  EXPECT_EQ((*mine)[1].attempt_id, 5);
+  EXPECT_EQ(store_->AgentEvents("")->size(), 3u);
+}
+
 }  // namespace
 }  // namespace dozvon
