@@ -42,6 +42,7 @@ struct SimArgs {
   std::string operator_prefix = "op";
   std::string operator_password;
   std::string operators_log;
+  std::string calls_log;
 };
 
 int RunCarrierSim(const SimArgs& a) {
@@ -90,6 +91,23 @@ int RunCarrierSim(const SimArgs& a) {
       std::fflush(log);
     });
   }
+  std::FILE* calls_log = nullptr;
+  if (!a.calls_log.empty()) {
+    calls_log = std::fopen(a.calls_log.c_str(), "a");
+    if (!calls_log) {
+      std::fprintf(stderr, "dozvon carrier-sim: --calls-log %s: %s\n", a.calls_log.c_str(),
+                   std::strerror(errno));
+      return kExitBadInput;
+    }
+    (*sim)->OnCallEnd([calls_log](const CarrierSim::CallEnd& c) {
+      nlohmann::json j = {{"number", c.number},
+                          {"attempt", c.attempt},
+                          {"heard_s", c.heard_s},
+                          {"heard_voice_s", c.heard_voice_s}};
+      std::fprintf(calls_log, "%s\n", j.dump().c_str());
+      std::fflush(calls_log);
+    });
+  }
   std::unique_ptr<OperatorPhones> phones;
   std::FILE* op_log = nullptr;
   if (a.operators > 0) {
@@ -128,8 +146,12 @@ int RunCarrierSim(const SimArgs& a) {
   std::printf("carrier-sim listening on %s:%u\n", host.c_str(), (*sim)->port());
   std::fflush(stdout);
   (*loop)->Run();
+  (*sim)->OnAnswered(nullptr);
+  (*sim)->OnCallEnd(nullptr);
+  if (phones) phones->OnCallEnd(nullptr);
   if (log) std::fclose(log);
   if (op_log) std::fclose(op_log);
+  if (calls_log) std::fclose(calls_log);
   const CarrierStats& s = (*sim)->stats();
   nlohmann::json j = {{"invites", s.invites},
                       {"challenged", s.challenged},
@@ -591,6 +613,8 @@ void RegisterTelephony(CLI::App& app, int* exit_code) {
   s->add_option("--profile", sim->profile, "Profile TOML: shares, ring/talk times, rules, auth");
   s->add_option("--answered-log", sim->answered_log,
                 "Append NUMBER,ATTEMPT for every answered call (ATTEMPT from X-Dozvon-Attempt)");
+  s->add_option("--calls-log", sim->calls_log,
+                "Append one JSON line per answered call when it ends: what the callee heard");
   s->add_option("--operators", sim->operators,
                 "Also act as N operators' phones: register PREFIX1..PREFIXN and auto-answer");
   s->add_option("--registrar", sim->registrar, "Registrar IP:PORT for --operators");

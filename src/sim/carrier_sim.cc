@@ -281,6 +281,7 @@ struct CarrierSim::Impl {
   uint8_t ha1[16] = {};
   uint64_t nonce_seq = 0;
   std::function<void(const std::string&, const std::string&)> on_answered;
+  std::function<void(const CarrierSim::CallEnd&)> on_call_end;
   std::map<std::string, int> calls_to;  // calls per number so far
   std::shared_ptr<const Pcm> voice;     // what answered callees say, when profile.voice_hz
   struct sip_lsnr* lsnr = nullptr;      // requests outside sessions: REGISTER
@@ -308,6 +309,10 @@ void CloseLater(SimCall* c) {
     c->media->Stop();
     c->sim->stats.audio_seconds += c->media->stats().seconds_received;
     c->sim->stats.voice_seconds += c->media->stats().seconds_with_voice;
+    if (c->answered && c->sim->on_call_end) {
+      c->sim->on_call_end({c->number, c->attempt, c->media->stats().seconds_received,
+                           c->media->stats().seconds_with_voice});
+    }
   }
   tmr_start(&c->free_tmr, 0, FreeCall, c);
 }
@@ -622,6 +627,10 @@ CarrierSim::CarrierSim(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CarrierSim::~CarrierSim() = default;
 void CarrierSim::OnAnswered(std::function<void(const std::string&, const std::string&)> fn) {
   impl_->on_answered = std::move(fn);
+}
+
+void CarrierSim::OnCallEnd(std::function<void(const CallEnd&)> fn) {
+  impl_->on_call_end = std::move(fn);
 }
 
 uint16_t CarrierSim::port() const { return impl_->stack->port(); }

@@ -79,6 +79,14 @@ class CarrierSim {
   // Called for every call the simulator answers, with the dialled number and the caller's
   // X-Dozvon-Attempt header ("" when absent): tests check each answered call has its attempt.
   void OnAnswered(std::function<void(const std::string& number, const std::string& attempt)> fn);
+  // Called when an answered call ends, with what the callee heard: tests check that a bridged
+  // customer heard the operator.
+  struct CallEnd {
+    std::string number, attempt;
+    double heard_s = 0;        // audio received from the caller
+    double heard_voice_s = 0;  // of which above speech level
+  };
+  void OnCallEnd(std::function<void(const CallEnd&)> fn);
 
   struct Impl;
 
