@@ -152,12 +152,12 @@ int RunReport(const ReportArgs& a) {
     std::printf(
         "attempt,contact,phone,attempt_no,created_at,dialed_at,answered_at,ended_at,"
         "outcome,sip_status,q850_cause,success,heard_to_end,heard_s,dtmf,vars,recording,"
-        "hangup_by,reason\n");
+        "hangup_by,reason,agent,connect_ms,disposition,callback_at\n");
     auto t = [](const std::optional<Instant>& i) { return i ? FormatUtc(*i) : std::string(); };
     for (const Attempt& r : *rows) {
       const CallDetails& d = r.details;
       nlohmann::json vars = d.vars;
-      std::printf("%lld,%lld,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
+      std::printf("%lld,%lld,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
                   static_cast<long long>(r.id), static_cast<long long>(r.contact_id),
                   r.phone_e164.c_str(), r.attempt_no, FormatUtc(r.created_at).c_str(),
                   t(r.dialed_at).c_str(), t(r.answered_at).c_str(), t(r.ended_at).c_str(),
@@ -168,7 +168,9 @@ int RunReport(const ReportArgs& a) {
                   d.heard_to_end ? (*d.heard_to_end ? "yes" : "no") : "",
                   d.heard_ms ? std::to_string(*d.heard_ms / 1000.0).substr(0, 5).c_str() : "",
                   d.dtmf.c_str(), Csv(vars.dump()).c_str(), Csv(d.recording).c_str(),
-                  d.hangup_by.c_str(), Csv(r.reason).c_str());
+                  d.hangup_by.c_str(), Csv(r.reason).c_str(), d.agent.c_str(),
+                  d.connect_ms ? std::to_string(*d.connect_ms).c_str() : "", d.disposition.c_str(),
+                  t(d.callback_at).c_str());
     }
     return kExitOk;
   }

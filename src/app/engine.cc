@@ -1,4 +1,5 @@
 #include "app/engine.h"
+#include "app/engine_impl.h"
 
 extern "C" {
 #include <re.h>
@@ -31,19 +32,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<PastAttempt> History(const std::vector<Attempt>& attempts) {
-  std::vector<PastAttempt> out;
-  for (const auto& a : attempts) out.push_back({a.created_at, a.answered_at.has_value()});
-  return out;
-}
-
-// The answer to a store write nobody waits for: a failure is logged, the engine goes on.
-void LogIfError(Status s) {
-  if (!s.ok()) std::fprintf(stderr, "dozvon serve: %s\n", s.message().c_str());
-}
-
-std::string Lang(const std::string& voice) { return voice.substr(0, voice.find('-')); }
-
 // Contact field names a scenario template may use: every column of the campaign's lists.
 Result<std::set<std::string>> ListFields(Store& store, const std::vector<std::string>& lists) {
   std::set<std::string> out;
@@ -61,107 +49,6 @@ Result<std::set<std::string>> ListFields(Store& store, const std::vector<std::st
 }
 
 }  // namespace
-
-// One campaign the engine runs.
-struct CampaignRun {
-  int64_t id = 0;
-  std::string name;
-  std::string state;  // as stored: draft | running | paused | stopped | finished
-  std::string dir;
-  CampaignConfig config;
-  DncList dnc;
-  std::unique_ptr<EligibilityChecker> checker;
-  std::unique_ptr<RetryPolicy> policy;
-  Scenario scenario;
-  std::vector<std::vector<TemplatePart>> templates;  // per step (say steps)
-  size_t trunk = 0;
-  std::set<int64_t> claimed;  // contacts somewhere between fetch and stored result
-  bool fetching = false;
-  // After a fetch that found fewer due contacts than it could take, wait before asking again.
-  std::chrono::steady_clock::time_point next_fetch{};
-  bool checking_done = false;
-  std::chrono::steady_clock::time_point last_done_check{};
-  bool started_here = false;
-};
-
-// One contact on its way through prepare -> open attempt -> call -> result.
-struct Item {
-  CampaignRun* camp = nullptr;
-  Contact contact;
-  std::vector<PastAttempt> history;
-  std::map<Outcome, int> prior_outcomes;  // earlier attempts by outcome (a rule's `max`)
-  int prior_unsuccessful = 0;             // earlier answers that missed the success rule
-  PreparedPrompts prompts;
-  Attempt attempt;
-  std::unique_ptr<BroadcastCall> call;
-  bool dialled = false;
-};
-
-struct TrunkRun {
-  NamedTrunk cfg;
-  std::unique_ptr<SipUac> uac;
-  std::deque<int64_t> ready;  // contact ids whose prompts are ready, waiting for a dial slot
-  double tokens = 0;          // CPS budget
-  int pending = 0;            // attempts being opened or calls in progress
-};
-
-struct Engine::Impl {
-  ServerConfig cfg;
-  const Clock* clock = nullptr;
-  EngineOptions opts;
-  std::unique_ptr<Worker> store_worker;
-  // Used on the loop thread at start-up, then only from store_worker.
-  std::unique_ptr<SqliteStore> worker_store;
-  std::unique_ptr<Worker> prep_worker;
-  std::unique_ptr<Tts> tts;
-  std::unique_ptr<LoopPoster> poster;
-  std::unique_ptr<ControlServer> control;
-  std::vector<std::unique_ptr<CampaignRun>> campaigns;
-  std::vector<TrunkRun> trunks;
-  std::map<int64_t, std::unique_ptr<Item>> items;  // by contact id
-  struct tmr tick_tmr {};
-  struct tmr drain_tmr {};
-  std::chrono::steady_clock::time_point started, last_tick, last_progress;
-  bool stopping = false;
-  int store_ops = 0;  // store jobs whose answer has not come back
-
-  ~Impl() {
-    tmr_cancel(&tick_tmr);
-    tmr_cancel(&drain_tmr);
-  }
-
-  // Runs `job` on the store thread, then `then` with its result on the loop.
-  template <typename T>
-  void OnStore(std::function<T(Store&)> job, std::function<void(T)> then) {
-    ++store_ops;
-    Store* s = worker_store.get();
-    LoopPoster* p = poster.get();
-    store_worker->Post([this, s, p, job = std::move(job), then = std::move(then)]() mutable {
-      auto result = std::make_shared<T>(job(*s));
-      p->Post([this, result, then = std::move(then)] {
-        --store_ops;
-        then(std::move(*result));
-      });
-    });
-  }
-
-  Status LoadCampaigns();
-  void Tick();
-  void Fetch(CampaignRun& c);
-  void OnFetched(CampaignRun& c, std::vector<std::pair<Contact, std::vector<Attempt>>> due);
-  void Prepare(std::unique_ptr<Item> item);
-  void DialReady(TrunkRun& t);
-  void Dial(Item* item);
-  void Finish(Item* item, const CallResult& r);
-  void Complete(Item* item, AttemptResult result, bool unsuccessful, const std::string& shortfall);
-  void Release(int64_t contact_id);
-  void CheckDone(CampaignRun& c);
-  void Progress();
-  std::string HandleControl(const std::string& line);
-  bool AllStartedFinished() const;
-  void StartDrain();
-  void DrainTick();
-};
 
 namespace {
 void TickTimer(void* arg) { static_cast<Engine::Impl*>(arg)->Tick(); }
@@ -214,24 +101,25 @@ Result<int> RecoverInterrupted(Store& store, const Clock& clock) {
 
 Status Engine::Impl::LoadCampaigns() {
   const Instant now = clock->Now();
+  // Numbers operators marked do-not-call apply to every campaign.
+  DZ_ASSIGN_OR_RETURN(std::vector<std::string> system_dnc, worker_store->DncNumbers());
   for (const CampaignEntry& entry : cfg.campaigns) {
     DZ_ASSIGN_OR_RETURN(std::string text, ReadTextFile(entry.file));
     DZ_ASSIGN_OR_RETURN(CampaignConfig cc, CampaignConfig::Parse(text, entry.file));
-    if (cc.mode != DialMode::kBroadcast) {
-      return Status::InvalidArgument(entry.file +
-                                     ": mode: only broadcast campaigns run in this "
-                                     "version of dozvon serve");
-    }
     auto run = std::make_unique<CampaignRun>();
     run->dir = fs::path(entry.file).parent_path().string();
     DZ_ASSIGN_OR_RETURN(run->dnc, LoadDnc(cc, run->dir));
-    if (cc.broadcast.scenario.empty()) {
+    for (const std::string& n : system_dnc) run->dnc.AddNumber(n);
+    const bool operators = cc.with_operators();
+    if (!operators && cc.broadcast.scenario.empty()) {
       return Status::InvalidArgument(entry.file + ": broadcast.scenario: required");
     }
-    const NamedTrunk* trunk = cfg.FindTrunk(cc.broadcast.trunk);
+    const std::string& trunk_name = operators ? cc.operators.trunk : cc.broadcast.trunk;
+    const NamedTrunk* trunk = cfg.FindTrunk(trunk_name);
     if (!trunk) {
-      return Status::InvalidArgument(entry.file + ": broadcast.trunk: no trunk named \"" +
-                                     cc.broadcast.trunk + "\" in " + cfg.source);
+      return Status::InvalidArgument(entry.file + (operators ? ": operators" : ": broadcast") +
+                                     ".trunk: no trunk named \"" + trunk_name + "\" in " +
+                                     cfg.source);
     }
     run->trunk = static_cast<size_t>(trunk - cfg.trunks.data());
     CampaignRecord rec{0, cc.name, text, "draft", cc.lists};
@@ -243,6 +131,15 @@ Status Engine::Impl::LoadCampaigns() {
       run->state = "running";
     }
     run->started_here = run->state == "running";
+    if (operators) {
+      run->name = cc.name;
+      run->config = std::move(cc);
+      DZ_RETURN_IF_ERROR(LoadOperatorCampaign(*run, entry.file));
+      run->checker = std::make_unique<EligibilityChecker>(run->config, &run->dnc);
+      run->policy = std::make_unique<RetryPolicy>(run->config);
+      campaigns.push_back(std::move(run));
+      continue;
+    }
     // The scenario is checked against the lists' real columns: a typo fails here, not mid-call.
     std::string sc_path = cc.broadcast.scenario[0] == '/' || run->dir.empty()
                               ? cc.broadcast.scenario
@@ -294,8 +191,10 @@ void Engine::Impl::Tick() {
     }
     for (auto& c : campaigns) {
       CheckDone(*c);
+      if (c->state == "running" && c->pacer) Pace(*c, dt);
       if (c->state == "running") Fetch(*c);
     }
+    FlushAgentEvents();
     if (opts.max_run && now - started >= *opts.max_run) {
       std::printf("max run time reached: stopping\n");
       StartDrain();
@@ -331,7 +230,13 @@ void Engine::Impl::Fetch(CampaignRun& c) {
   // Enough to keep the trunk busy for about two seconds.
   int want = std::min({trunk_room, camp_room,
                        static_cast<int>(t.cfg.config.cps > 0 ? t.cfg.config.cps * 2 + 1 : 100)});
-  want -= static_cast<int>(t.ready.size());
+  if (c.pacer) {
+    // The pacer counted every claimed contact as a line in flight: fetch what it allowed.
+    want = std::min(want, c.budget);
+    c.budget = 0;
+  } else {
+    want -= static_cast<int>(t.ready.size());
+  }
   if (want <= 0) return;
   c.fetching = true;
   const int64_t id = c.id;
@@ -399,6 +304,7 @@ void Engine::Impl::OnFetched(CampaignRun& c,
       if (a.outcome) ++item->prior_outcomes[*a.outcome];
       if (a.details.success == false) ++item->prior_unsuccessful;
     }
+    if (c.pacer) item->past = std::move(attempts);
     c.claimed.insert(item->contact.id);
     Prepare(std::move(item));
   }
@@ -411,6 +317,12 @@ void Engine::Impl::Prepare(std::unique_ptr<Item> item) {
   const int64_t cid = raw->contact.id;
   items[cid] = std::move(item);
   const CampaignRun* c = raw->camp;
+  if (c->pacer) {  // operator calls: nothing to synthesise per contact
+    TrunkRun& tr = trunks[c->trunk];
+    tr.ready.push_back(cid);
+    DialReady(tr);
+    return;
+  }
   Fields fields = raw->contact.fields;
   fields.emplace_back("phone", raw->contact.phone_e164);
   fields.emplace_back("external_id", raw->contact.external_id);
@@ -516,11 +428,18 @@ void Engine::Impl::Dial(Item* item) {
         req.ring_timeout = c.config.ring_timeout;
         req.headers = {{"X-Dozvon-Attempt", std::to_string(item->attempt.id)}};
         std::string base = cfg.recordings + "/" + std::to_string(item->attempt.id);
-        if (c.config.broadcast.record_calls) req.record_path = base + ".wav";
-        item->call = std::make_unique<BroadcastCall>(c.scenario, std::move(item->prompts),
-                                                     base + "-reply.wav");
-        BroadcastCall* bc = item->call.get();
-        req.on_answer = [bc](CallLeg* leg) { bc->OnAnswer(leg); };
+        if (c.pacer) {
+          if (c.config.operators.record_calls) req.record_path = base + ".wav";
+          req.on_answer = [this, cid](CallLeg* leg) { OnCustomerAnswer(cid, leg); };
+          item->dial_id = c.stats->OnDial(Elapsed());
+          item->invited = std::chrono::steady_clock::now();
+        } else {
+          if (c.config.broadcast.record_calls) req.record_path = base + ".wav";
+          item->call = std::make_unique<BroadcastCall>(c.scenario, std::move(item->prompts),
+                                                       base + "-reply.wav");
+          BroadcastCall* bc = item->call.get();
+          req.on_answer = [bc](CallLeg* leg) { bc->OnAnswer(leg); };
+        }
         item->dialled = true;
         Status s = t.uac->Dial(req, [this, cid](const CallResult& r) {
           auto it2 = items.find(cid);
@@ -538,6 +457,10 @@ void Engine::Impl::Dial(Item* item) {
 void Engine::Impl::Finish(Item* item, const CallResult& r) {
   TrunkRun& t = trunks[item->camp->trunk];
   --t.pending;
+  if (item->camp->pacer) {
+    FinishOperatorCall(item, r);
+    return;
+  }
   if (item->call) item->call->OnEnded(r);
   CampaignRun& c = *item->camp;
   AttemptResult res;
@@ -590,6 +513,7 @@ void Engine::Impl::Complete(Item* item, AttemptResult res, bool unsuccessful,
   in.unsuccessful = unsuccessful;
   in.shortfall = shortfall;
   in.outcome_count = 1 + (unsuccessful ? item->prior_unsuccessful : item->prior_outcomes[outcome]);
+  in.disposition = item->disposition;
   NextState next = AfterAttempt(*c.checker, *c.policy, after, item->history, in);
   res.contact.state = next.state;
   res.contact.next_attempt_at = next.next_at ? next.next_at : next.retry_at;
@@ -606,6 +530,16 @@ void Engine::Impl::Complete(Item* item, AttemptResult res, bool unsuccessful,
 void Engine::Impl::Release(int64_t contact_id) {
   auto it = items.find(contact_id);
   if (it == items.end()) return;
+  if (const std::string& op = it->second->preview_agent; !op.empty()) {
+    // A previewed contact let go (skipped, not callable, or the call failed): the operator is
+    // ready for the next one.
+    AgentRun& a = *agents[op];
+    if (a.preview == contact_id) {
+      a.preview = 0;
+      a.card.clear();
+      pool->Unreserve(op);
+    }
+  }
   it->second->camp->claimed.erase(contact_id);
   items.erase(it);
 }
@@ -642,18 +576,21 @@ void Engine::Impl::CheckDone(CampaignRun& c) {
 
 std::string FormatProgress(const std::string& name, const std::string& state,
                            const CampaignTotals& t, int active,
-                           const std::vector<std::string>& var_terms) {
+                           const std::vector<std::string>& var_terms, bool broadcast) {
   auto get = [](const auto& m, auto k) {
     auto it = m.find(k);
     return it == m.end() ? int64_t{0} : it->second;
   };
   int64_t answered = get(t.attempts_by_outcome, Outcome::kAnswered);
+  // "Heard to the end" is a broadcast measure; operator calls have no message to hear.
+  std::string heard =
+      broadcast ? ", heard to the end " + std::to_string(t.heard_to_end) : std::string();
   char line[512];
   std::snprintf(line, sizeof line,
-                "[%s] %s: dialled %lld, in call %d, answered %lld, heard to the end %lld, "
-                "success %lld, contacts done %lld, struck %lld, waiting %lld",
+                "[%s] %s: dialled %lld, in call %d, answered %lld%s, success %lld, contacts done "
+                "%lld, struck %lld, waiting %lld",
                 name.c_str(), state.c_str(), static_cast<long long>(t.attempts), active,
-                static_cast<long long>(answered), static_cast<long long>(t.heard_to_end),
+                static_cast<long long>(answered), heard.c_str(),
                 static_cast<long long>(t.successes),
                 static_cast<long long>(get(t.contacts_by_state, ContactState::kDone)),
                 static_cast<long long>(get(t.contacts_by_state, ContactState::kStruck)),
@@ -682,9 +619,12 @@ void Engine::Impl::Progress() {
     for (const auto& [cid, item] : items) active += item->camp == c.get() && item->dialled;
     OnStore<Result<CampaignTotals>>(
         [id](Store& s) { return s.Totals(id); },
-        [name, state, active, terms](Result<CampaignTotals> t) {
+        [name, state, active, terms,
+         extra = c->pacer ? OperatorProgress(*c) : std::string()](Result<CampaignTotals> t) {
           if (!t.ok()) return;
-          std::printf("%s\n", FormatProgress(name, state, *t, active, terms).c_str());
+          std::string line = FormatProgress(name, state, *t, active, terms, extra.empty());
+          if (!extra.empty()) line += "; " + extra;
+          std::printf("%s\n", line.c_str());
           std::fflush(stdout);
         });
   }
@@ -694,11 +634,29 @@ std::string Engine::Impl::HandleControl(const std::string& line) {
   auto sp = line.find(' ');
   std::string verb = line.substr(0, sp);
   std::string name = sp == std::string::npos ? "" : line.substr(sp + 1);
+  if (verb == "agent") {
+    std::vector<std::string> words;
+    std::string rest = name;
+    // Words split on spaces; the last argument (a pause reason) may hold spaces.
+    for (size_t i = 0; i < 3 && !rest.empty(); ++i) {
+      auto at = rest.find(' ');
+      if (i == 2 || at == std::string::npos) {
+        words.push_back(rest);
+        break;
+      }
+      words.push_back(rest.substr(0, at));
+      rest = rest.substr(at + 1);
+    }
+    std::string reply = HandleAgent(words);
+    FlushAgentEvents();
+    return reply;
+  }
   if (verb == "status") {
     std::string out;
     for (const auto& c : campaigns) {
       out += (out.empty() ? "" : "; ") + c->name + ": " + c->state + " (" +
              std::to_string(c->claimed.size()) + " in progress)";
+      if (c->pacer) out += " " + OperatorProgress(*c);
     }
     return "ok " + (out.empty() ? std::string("no campaigns") : out);
   }
@@ -778,18 +736,20 @@ Result<std::unique_ptr<Engine>> Engine::Create(ServerConfig config, const Clock*
   if (recovered > 0) {
     std::printf("closed %d attempt(s) left open by a previous run as interrupted\n", recovered);
   }
-  DZ_RETURN_IF_ERROR(e.LoadCampaigns());
   std::error_code ec;
   fs::create_directories(e.cfg.recordings, ec);
   if (ec) return Status::IoError(e.cfg.recordings + ": " + ec.message());
   DZ_ASSIGN_OR_RETURN(e.tts, Tts::Create(e.cfg.tts_cache));
+  DZ_RETURN_IF_ERROR(e.LoadCampaigns());
   DZ_ASSIGN_OR_RETURN(e.poster, LoopPoster::Create());
+  e.ticker = std::make_shared<MediaTicker>();
   for (const NamedTrunk& nt : e.cfg.trunks) {
     TrunkRun t;
     t.cfg = nt;
-    DZ_ASSIGN_OR_RETURN(t.uac, SipUac::Create(nt.config, e.cfg.local_ip));
+    DZ_ASSIGN_OR_RETURN(t.uac, SipUac::Create(nt.config, e.cfg.local_ip, e.ticker));
     e.trunks.push_back(std::move(t));
   }
+  DZ_RETURN_IF_ERROR(e.SetUpOperators());
   DZ_ASSIGN_OR_RETURN(e.control,
                       ControlServer::Listen(e.cfg.control, [&e](const std::string& line) {
                         return e.HandleControl(line);
@@ -803,12 +763,19 @@ Status Engine::Run() {
   Impl& e = *impl_;
   e.started = e.last_tick = e.last_progress = std::chrono::steady_clock::now();
   for (const auto& c : e.campaigns) {
-    std::printf("campaign \"%s\": %s (%s, scenario %s, trunk %s)\n", c->name.c_str(),
-                c->state.c_str(), std::string(ToString(c->config.mode)).c_str(),
-                c->scenario.source.c_str(), e.trunks[c->trunk].cfg.name.c_str());
+    std::string what = c->pacer ? "pacer " + std::string(c->pacer->name()) + ", skill \"" +
+                                      c->config.operators.skill + "\""
+                                : "scenario " + c->scenario.source;
+    std::printf("campaign \"%s\": %s (%s, %s, trunk %s)\n", c->name.c_str(), c->state.c_str(),
+                std::string(ToString(c->config.mode)).c_str(), what.c_str(),
+                e.trunks[c->trunk].cfg.name.c_str());
   }
   std::printf("dozvon serve: control socket %s; SIP on %s:%u\n", e.cfg.control.c_str(),
               e.cfg.local_ip.c_str(), e.trunks.front().uac->local_port());
+  if (e.registrar) {
+    std::printf("dozvon serve: registrar for %zu operator(s) on %s:%u\n", e.agents.size(),
+                e.cfg.registrar.ip.c_str(), e.registrar->port());
+  }
   std::fflush(stdout);
   tmr_start(&e.tick_tmr, 0, TickTimer, &e);
   EventLoop::Run();  // returns on SIGINT/SIGTERM or StartDrain
@@ -844,6 +811,13 @@ Status Engine::Run() {
   // Hang up what is left (BYE or CANCEL) before the loop runs again: no call may reach a
   // scenario whose attempt is already closed.
   for (auto& t : e.trunks) t.uac.reset();
+  for (auto& [name, a] : e.agents) {
+    a->line = nullptr;
+    a->wrap_timer.Cancel();
+  }
+  e.phones.reset();
+  e.registrar.reset();
+  e.FlushAgentEvents();
   e.Progress();
   // Let the last store answers (progress, completions) arrive.
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);

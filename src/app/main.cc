@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   dozvon::RegisterPace(app, &exit_code);
   dozvon::RegisterTelephony(app, &exit_code);
   dozvon::RegisterServe(app, &exit_code);
+  dozvon::RegisterAgent(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

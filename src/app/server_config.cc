@@ -83,7 +83,8 @@ Result<ServerConfig> ServerConfig::Parse(std::string_view text, std::string_view
                                          const std::string& base) {
   Ctx ctx(source);
   DZ_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text, source));
-  DZ_RETURN_IF_ERROR(CheckKeys(ctx, root, "", {"store", "engine", "trunk", "campaign"}));
+  DZ_RETURN_IF_ERROR(
+      CheckKeys(ctx, root, "", {"store", "engine", "trunk", "campaign", "registrar", "operators"}));
   ServerConfig c;
   c.source = std::string(source);
   if (const toml::node* n = root.get("store")) {
@@ -158,6 +159,62 @@ Result<ServerConfig> ServerConfig::Parse(std::string_view text, std::string_view
         DZ_ASSIGN_OR_RETURN(ce.start, GetBool(ctx, *s, "campaign.start"));
       }
       c.campaigns.push_back(std::move(ce));
+    }
+  }
+  if (const toml::node* n = root.get("registrar")) {
+    const toml::table* t = n->as_table();
+    if (!t) return ctx.Error(n, "registrar", "expected a table");
+    DZ_RETURN_IF_ERROR(CheckKeys(ctx, *t, "registrar", {"listen", "realm"}));
+    c.registrar.enabled = true;
+    if (const toml::node* l = t->get("listen")) {
+      DZ_ASSIGN_OR_RETURN(std::string listen, GetString(ctx, *l, "registrar.listen"));
+      auto colon = listen.rfind(':');
+      in_addr a4;
+      int port = -1;
+      if (colon != std::string::npos) {
+        c.registrar.ip = listen.substr(0, colon);
+        try {
+          port = std::stoi(listen.substr(colon + 1));
+        } catch (const std::exception&) {
+        }
+      }
+      if (port < 0 || port > 65535 || inet_pton(AF_INET, c.registrar.ip.c_str(), &a4) != 1) {
+        return ctx.Error(l, "registrar.listen", "\"" + listen + "\": expected IP:PORT");
+      }
+      c.registrar.port = static_cast<uint16_t>(port);
+    }
+    if (const toml::node* r = t->get("realm")) {
+      DZ_ASSIGN_OR_RETURN(c.registrar.realm, GetString(ctx, *r, "registrar.realm"));
+    }
+  }
+  if (const toml::node* n = root.get("operators")) {
+    const toml::array* arr = n->as_array();
+    if (!arr) return ctx.Error(n, "operators", "expected [[operators]] tables");
+    c.registrar.enabled = true;
+    for (const auto& e : *arr) {
+      const toml::table* t = e.as_table();
+      if (!t) return ctx.Error(&e, "operators", "expected a table");
+      DZ_RETURN_IF_ERROR(CheckKeys(ctx, *t, "operators", {"name", "password", "skills"}));
+      OperatorEntry op;
+      const toml::node* name = t->get("name");
+      const toml::node* pass = t->get("password");
+      if (!name) return ctx.Error(t, "operators.name", "required");
+      if (!pass)
+        return ctx.Error(t, "operators.password", "required (the phone's digest password)");
+      DZ_ASSIGN_OR_RETURN(op.name, GetString(ctx, *name, "operators.name"));
+      DZ_ASSIGN_OR_RETURN(op.password, GetString(ctx, *pass, "operators.password"));
+      if (op.name.empty() || op.name.find_first_of(" \t@:;") != std::string::npos) {
+        return ctx.Error(name, "operators.name", "\"" + op.name + "\": expected a SIP user name");
+      }
+      if (op.password.empty()) return ctx.Error(pass, "operators.password", "must not be empty");
+      if (const toml::node* sk = t->get("skills")) {
+        DZ_ASSIGN_OR_RETURN(op.skills, GetStrings(ctx, *sk, "operators.skills"));
+      }
+      for (const OperatorEntry& seen : c.operators) {
+        if (seen.name == op.name)
+          return ctx.Error(name, "operators.name", "\"" + op.name + "\" twice");
+      }
+      c.operators.push_back(std::move(op));
     }
   }
   c.db = Resolve(base, c.db);

@@ -21,6 +21,22 @@ struct CampaignEntry {
   bool start = false;  // set running when the server starts (only from draft)
 };
 
+// An operator: SIP credentials for the phone that registers to our registrar, and skills
+// (a campaign's [operators] skill picks who takes its calls).
+struct OperatorEntry {
+  std::string name;
+  std::string password;
+  std::vector<std::string> skills;
+};
+
+// Where operators' phones register. Off unless [registrar] or [[operators]] is given.
+struct RegistrarConfig {
+  bool enabled = false;
+  std::string ip = "127.0.0.1";
+  uint16_t port = 5070;  // 0: ephemeral (printed at start)
+  std::string realm = "dozvon";
+};
+
 struct ServerConfig {
   std::string source;
   std::string db = "dozvon.db";
@@ -33,6 +49,8 @@ struct ServerConfig {
   std::vector<std::string> dns_servers;  // for trunks given by name; empty: /etc/resolv.conf
   std::vector<NamedTrunk> trunks;
   std::vector<CampaignEntry> campaigns;
+  RegistrarConfig registrar;
+  std::vector<OperatorEntry> operators;
 
   static Result<ServerConfig> Parse(std::string_view text, std::string_view source,
                                     const std::string& base_dir);

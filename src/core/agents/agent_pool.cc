@@ -333,6 +333,14 @@ int AgentPool::ReadyCount(const std::string& skill) const {
   return n;
 }
 
+bool AgentPool::ShareOperators(const std::string& skill_a, const std::string& skill_b) const {
+  for (const auto& [name, a] : agents_) {
+    const bool working = a.v.state != AgentState::kLoggedOut && a.v.state != AgentState::kPaused;
+    if (working && HasSkill(a, skill_a) && HasSkill(a, skill_b)) return true;
+  }
+  return false;
+}
+
 std::vector<AgentEvent> AgentPool::TakeEvents() {
   std::vector<AgentEvent> out;
   out.swap(events_);

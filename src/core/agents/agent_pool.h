@@ -90,6 +90,9 @@ class AgentPool {
   void FillSnapshot(const std::string& skill, PacerSnapshot* s) const;
   // Ready operators with the skill (routing would succeed).
   int ReadyCount(const std::string& skill) const;
+  // Whether some working operator could take customers of both skills: campaigns that share
+  // operators must count each other's lines in flight, or both dial for the same people.
+  bool ShareOperators(const std::string& skill_a, const std::string& skill_b) const;
 
   // State changes since the last call, oldest first, for the store.
   std::vector<AgentEvent> TakeEvents();

@@ -82,6 +82,18 @@ TEST_F(AgentPoolTest, PreviewReservesTheOperatorWhoIsLookingAtTheCard) {
   EXPECT_FALSE(pool.ReserveFor("nobody").ok());
 }
 
+TEST_F(AgentPoolTest, CampaignsShareOperatorsOnlyThroughSomeoneWorkingWithBothSkills) {
+  EXPECT_FALSE(pool.ShareOperators("sales", "collections")) << "bob is logged out";
+  Up("bob");
+  EXPECT_TRUE(pool.ShareOperators("sales", "collections"));
+  EXPECT_TRUE(pool.ShareOperators("", "collections"));
+  ASSERT_TRUE(pool.Pause("bob", "lunch").ok());
+  Up("ann");
+  Up("cid");
+  EXPECT_FALSE(pool.ShareOperators("sales", "collections")) << "ann and cid have one each";
+  EXPECT_TRUE(pool.ShareOperators("sales", ""));
+}
+
 TEST_F(AgentPoolTest, CallCycleAndPauseAskedDuringTheCall) {
   Up("ann");
   ASSERT_EQ(pool.Reserve("sales"), "ann");

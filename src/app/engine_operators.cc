@@ -1,0 +1,681 @@
+// The engine's operator half: the registrar and operators' nailed-up legs, pacing operator
+// campaigns with the core's pacer, routing answered customers to the longest-ready operator,
+// the abandon message, wrap-up and dispositions, and the `agent ...` control commands.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "app/engine_impl.h"
+#include "core/dialer/after_attempt.h"
+#include "core/pacing/abandon_ledger.h"
+#include "core/time/tz.h"
+
+namespace dozvon {
+namespace {
+
+double Seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+bool HasSkill(const OperatorEntry& op, const std::string& skill) {
+  return skill.empty() || std::find(op.skills.begin(), op.skills.end(), skill) != op.skills.end();
+}
+
+// The abandon ledger of a campaign's earlier runs: live answers and abandons per hour, so a
+// restart does not forget the window (times relative to this run's start, t = 0).
+std::vector<HourBucket> PastHours(const std::vector<Attempt>& attempts, Instant now) {
+  std::map<int64_t, HourBucket> by_hour;
+  for (const Attempt& a : attempts) {
+    if (!a.answered_at || !a.outcome) continue;
+    if (*a.outcome != Outcome::kAnswered && *a.outcome != Outcome::kAbandoned) continue;
+    double t = std::chrono::duration<double>(*a.answered_at - now).count();
+    if (t < -31.0 * 86400) continue;
+    auto hour = static_cast<int64_t>(std::floor(t / 3600.0));
+    HourBucket& b = by_hour[hour];
+    b.hour = hour;
+    ++b.answered;
+    b.abandoned += *a.outcome == Outcome::kAbandoned;
+  }
+  std::vector<HourBucket> out;
+  for (auto& [h, b] : by_hour) out.push_back(b);
+  return out;
+}
+
+}  // namespace
+
+Status Engine::Impl::SetUpOperators() {
+  if (!cfg.registrar.enabled) return Status::Ok();
+  pool = std::make_unique<AgentPool>(clock);
+  std::map<std::string, std::string> passwords;
+  for (const OperatorEntry& op : cfg.operators) {
+    DZ_RETURN_IF_ERROR(pool->Add(op.name, op.skills));
+    auto run = std::make_unique<AgentRun>();
+    run->name = op.name;
+    agents[op.name] = std::move(run);
+    passwords[op.name] = op.password;
+  }
+  DZ_ASSIGN_OR_RETURN(
+      registrar,
+      Registrar::Create(
+          cfg.registrar.ip, cfg.registrar.port, cfg.registrar.realm,
+          [passwords](const std::string& user) -> std::optional<std::string> {
+            auto it = passwords.find(user);
+            if (it == passwords.end()) return std::nullopt;
+            return it->second;
+          },
+          [this](const Registration& r, bool registered) { OnRegistration(r.user, registered); }));
+  DZ_ASSIGN_OR_RETURN(phones, SipUac::Create(TrunkConfig{}, cfg.local_ip, ticker));
+  DZ_ASSIGN_OR_RETURN(loop_store, SqliteStore::Open(cfg.db));
+  return Status::Ok();
+}
+
+Status Engine::Impl::LoadOperatorCampaign(CampaignRun& run, const std::string& file) {
+  const CampaignConfig& cc = run.config;
+  const std::string mode(ToString(cc.mode));
+  if (cfg.operators.empty()) {
+    return Status::InvalidArgument(file + ": mode: a " + mode +
+                                   " campaign needs operators: add [[operators]] to " + cfg.source);
+  }
+  bool staffed = false;
+  for (const OperatorEntry& op : cfg.operators)
+    staffed = staffed || HasSkill(op, cc.operators.skill);
+  if (!staffed) {
+    return Status::InvalidArgument(file + ": operators.skill: no operator in " + cfg.source +
+                                   " has the skill \"" + cc.operators.skill + "\"");
+  }
+  if (cc.mode != DialMode::kPreview) {
+    // A customer no operator could take must hear who called and how to call back.
+    if (!cc.operators.abandon_prompt.empty()) {
+      std::string path = cc.operators.abandon_prompt[0] == '/' || run.dir.empty()
+                             ? cc.operators.abandon_prompt
+                             : run.dir + "/" + cc.operators.abandon_prompt;
+      auto pcm = LoadPrompt(path);
+      if (!pcm.ok()) {
+        return Status::InvalidArgument(file +
+                                       ": operators.abandon_prompt: " + pcm.status().message());
+      }
+      run.abandon_pcm = *pcm;
+    } else if (!cc.operators.abandon_message.empty()) {
+      TtsRequest req;
+      req.text = cc.operators.abandon_message;
+      req.voice = cc.operators.voice;
+      auto pcm = tts->Synthesize(req);
+      if (!pcm.ok()) {
+        return Status::InvalidArgument(file +
+                                       ": operators.abandon_message: " + pcm.status().message());
+      }
+      run.abandon_pcm = *pcm;
+    } else {
+      return Status::InvalidArgument(
+          file + ": operators.abandon_message: required for " + mode +
+          " campaigns (or operators.abandon_prompt): a customer no operator could take must "
+          "hear who called and a number to call back");
+    }
+  }
+  auto pacer = MakeCampaignPacer(cc);
+  if (!pacer.ok())
+    return Status::InvalidArgument(file + ": pacing.pacer: " + pacer.status().message());
+  run.pacer = std::move(pacer).value();
+  run.stats =
+      std::make_unique<PacerStatsTracker>(std::chrono::duration<double>(cc.ring_timeout).count());
+  DZ_ASSIGN_OR_RETURN(std::vector<Attempt> past, worker_store->AttemptsOfCampaign(run.id));
+  run.memo.hours = PastHours(past, clock->Now());
+  run.ledger.hours = run.memo.hours;
+  return Status::Ok();
+}
+
+void Engine::Impl::Pace(CampaignRun& c, double tick_s) {
+  // While a fetch is out its contacts are not claimed yet: deciding now would count them twice.
+  if (!pool || c.fetching) return;
+  PacerSnapshot s;
+  s.t = Elapsed();
+  pool->FillSnapshot(c.config.operators.skill, &s);
+  const auto now = std::chrono::steady_clock::now();
+  // Lines in flight: this campaign's, and those of every other operator campaign whose
+  // customers the same operators would take (else each pacer dials for the same people).
+  for (const auto& other : campaigns) {
+    if (other.get() != &c &&
+        (!other->pacer ||
+         !pool->ShareOperators(c.config.operators.skill, other->config.operators.skill))) {
+      continue;
+    }
+    for (int64_t cid : other->claimed) {
+      auto it = items.find(cid);
+      if (it == items.end()) continue;
+      const Item& item = *it->second;
+      if (item.answered != std::chrono::steady_clock::time_point{}) {
+        if (item.waiting) s.queued_elapsed.push_back(Seconds(now - item.answered));
+        continue;
+      }
+      if (!item.preview_agent.empty()) continue;  // its operator is reserved, not ready
+      // Ringing, or about to: the pacer must count every line already asked for.
+      s.ringing_elapsed.push_back(item.dial_id >= 0 ? Seconds(now - item.invited) : 0.0);
+    }
+  }
+  s.queued = static_cast<int>(s.queued_elapsed.size());
+  s.connect_limit = std::chrono::duration<double>(c.config.pacing.connect_limit).count();
+  s.no_answer_timeout = std::chrono::duration<double>(c.config.ring_timeout).count();
+  s.tick = std::max(tick_s, 0.02);
+  c.stats->Fill(s.t, &s.stats);
+  s.events = std::move(c.tick_events);
+  c.tick_events.clear();
+  AbandonLedger(c.ledger, c.config.pacing.abandon_window).Record(s);
+  c.last_decision = c.pacer->Decide(s, c.memo);
+  c.budget = c.last_decision.dial;
+}
+
+void Engine::Impl::OnCustomerAnswer(int64_t cid, CallLeg* leg) {
+  auto it = items.find(cid);
+  if (it == items.end()) {
+    leg->Hangup();
+    return;
+  }
+  Item* item = it->second.get();
+  CampaignRun& c = *item->camp;
+  item->leg = leg;
+  item->answered = std::chrono::steady_clock::now();
+  const double ring = Seconds(item->answered - item->invited);
+  c.stats->OnAnswer(item->dial_id, ring);
+  c.tick_events.push_back({PacerEventType::kAnswer, ring});
+  ++c.live_answers;
+  if (!item->preview_agent.empty()) {  // the operator who asked for this call is waiting
+    ConnectCustomer(item, item->preview_agent);
+    return;
+  }
+  if (auto agent = pool->Reserve(c.config.operators.skill)) {
+    ConnectCustomer(item, *agent);
+    return;
+  }
+  // Nobody free: the customer waits (silence) up to the connect limit, then hears the message.
+  item->waiting = true;
+  c.waiting.push_back(cid);
+  item->deadline.Start(static_cast<uint64_t>(c.config.pacing.connect_limit.count()), [this, cid] {
+    auto found = items.find(cid);
+    if (found != items.end() && found->second->waiting) AbandonCustomer(found->second.get());
+  });
+}
+
+void Engine::Impl::ConnectCustomer(Item* item, const std::string& agent) {
+  CampaignRun& c = *item->camp;
+  AgentRun& a = *agents[agent];
+  if (item->waiting) {
+    item->waiting = false;
+    item->deadline.Cancel();
+    c.waiting.erase(std::remove(c.waiting.begin(), c.waiting.end(), item->contact.id),
+                    c.waiting.end());
+  }
+  Status b = a.line ? item->leg->Bridge(a.line)
+                    : Status::FailedPrecondition("operator " + agent + " has no line");
+  if (!b.ok()) {
+    std::fprintf(stderr, "dozvon serve: bridge to %s: %s\n", agent.c_str(), b.message().c_str());
+    a.preview = 0;
+    pool->Unreserve(agent);
+    AbandonCustomer(item);
+    return;
+  }
+  LogIfError(pool->Connect(agent, c.id, item->attempt.id));
+  item->agent = agent;
+  a.customer = item->contact.id;
+  a.preview = 0;
+  a.card = Card(*item);
+  c.stats->OnConnect();
+  ++c.connected;
+  // The operator's context: who this is, what happened before, and the script.
+  std::printf("[%s] operator %s <- %s (attempt %lld): %s\n", c.name.c_str(), agent.c_str(),
+              item->contact.phone_e164.c_str(), static_cast<long long>(item->attempt.id),
+              a.card.c_str());
+  std::fflush(stdout);
+}
+
+void Engine::Impl::AbandonCustomer(Item* item) {
+  CampaignRun& c = *item->camp;
+  if (item->waiting) {
+    item->waiting = false;
+    c.waiting.erase(std::remove(c.waiting.begin(), c.waiting.end(), item->contact.id),
+                    c.waiting.end());
+  }
+  item->deadline.Cancel();
+  item->abandoned = true;
+  c.stats->OnAbandon();
+  c.tick_events.push_back({PacerEventType::kAbandon, 0});
+  ++c.abandoned;
+  CallLeg* leg = item->leg;
+  if (!leg) return;
+  if (!c.abandon_pcm) {
+    leg->Hangup();
+    return;
+  }
+  leg->Play(c.abandon_pcm, [leg](double, bool) { leg->Hangup(); });
+}
+
+void Engine::Impl::ServeWaiting() {
+  if (!pool) return;
+  for (auto& c : campaigns) {
+    while (!c->waiting.empty()) {
+      const int64_t cid = c->waiting.front();
+      auto it = items.find(cid);
+      if (it == items.end() || !it->second->waiting) {
+        c->waiting.pop_front();
+        continue;
+      }
+      auto agent = pool->Reserve(c->config.operators.skill);
+      if (!agent) break;
+      ConnectCustomer(it->second.get(), *agent);
+    }
+  }
+}
+
+void Engine::Impl::FinishOperatorCall(Item* item, const CallResult& r) {
+  CampaignRun& c = *item->camp;
+  item->deadline.Cancel();
+  item->leg = nullptr;
+  AttemptResult res;
+  res.outcome = r.outcome;
+  res.dialed_at = r.invited_at;
+  res.answered_at = r.answered_at;
+  res.ended_at = clock->Now();
+  if (r.sip_status) res.sip_status = r.sip_status;
+  res.q850_cause = r.q850_cause;
+  res.reason = r.reason;
+  res.details.hangup_by = r.hangup_by == HangupBy::kUs     ? "us"
+                          : r.hangup_by == HangupBy::kThem ? "them"
+                                                           : "";
+  res.details.recording = r.recording;
+  const double limit = std::chrono::duration<double>(c.config.pacing.connect_limit).count();
+  if (item->waiting) {
+    // Hung up while waiting for an operator: an abandoned call all the same.
+    const double waited = Seconds(std::chrono::steady_clock::now() - item->answered);
+    item->waiting = false;
+    c.waiting.erase(std::remove(c.waiting.begin(), c.waiting.end(), item->contact.id),
+                    c.waiting.end());
+    c.stats->OnAbandon();
+    c.tick_events.push_back({PacerEventType::kAbandon, 0});
+    ++c.abandoned;
+    res.outcome = Outcome::kAbandoned;
+    char why[128];
+    std::snprintf(why, sizeof why, "the customer hung up after %.1f s waiting for an operator",
+                  waited);
+    res.reason = why;
+  } else if (item->abandoned) {
+    res.outcome = Outcome::kAbandoned;
+    char why[128];
+    std::snprintf(why, sizeof why, "no operator free within %.1f s: abandon message played", limit);
+    res.reason = why;
+  } else if (!item->agent.empty()) {
+    AgentRun& a = *agents[item->agent];
+    res.details.agent = item->agent;
+    if (r.connect_s) {
+      res.details.connect_ms = static_cast<int64_t>(*r.connect_s * 1000 + 0.5);
+    } else {
+      // Bridged, but gone before the operator's first frame: no connect time to measure.
+      res.reason = "the customer hung up as operator " + item->agent + " was connected";
+    }
+    const double talk =
+        r.talk_s ? *r.talk_s : Seconds(std::chrono::steady_clock::now() - item->answered);
+    c.stats->OnTalkEnd(talk);
+    c.tick_events.push_back({PacerEventType::kTalkEnd, talk});
+    a.customer = 0;
+    LogIfError(pool->CallEnded(item->agent));
+    // Stored now with the default disposition; the operator's own code replaces it in wrap-up.
+    const Disposition* d = c.config.FindDisposition(c.config.operators.default_disposition);
+    item->disposition = d;
+    res.details.disposition = d ? d->code : "";
+    if (d && d->success) res.details.success = true;
+    AgentRun::WrapUp w;
+    w.camp = &c;
+    w.contact = item->contact;
+    w.contact.attempts = item->attempt.attempt_no;
+    w.history = item->history;
+    if (!w.history.empty()) w.history.back().answered = true;
+    w.attempt_id = item->attempt.id;
+    w.attempt_no = item->attempt.attempt_no;
+    w.ended_at = res.ended_at;
+    w.started = std::chrono::steady_clock::now();
+    a.wrap = std::move(w);
+    const std::string name = item->agent;
+    a.wrap_timer.Start(static_cast<uint64_t>(c.config.operators.wrapup_timeout.count()),
+                       [this, name] { EndWrapUp(*agents[name], nullptr, std::nullopt, true); });
+  } else if (r.outcome == Outcome::kAnswered) {
+    res.outcome = Outcome::kAbandoned;  // answered, then lost before any decision (stopping)
+    res.reason = "answered while the engine was stopping; no operator connected";
+  }
+  if (item->answered == std::chrono::steady_clock::time_point{} && item->dial_id >= 0) {
+    c.tick_events.push_back(
+        {PacerEventType::kFail, Seconds(std::chrono::steady_clock::now() - item->invited)});
+  }
+  Complete(item, std::move(res), false, "");
+  FlushAgentEvents();
+}
+
+void Engine::Impl::EndWrapUp(AgentRun& a, const Disposition* d, std::optional<Instant> callback_at,
+                             bool timed_out) {
+  if (!a.wrap) return;
+  a.wrap_timer.Cancel();
+  AgentRun::WrapUp w = std::move(*a.wrap);
+  a.wrap.reset();
+  CampaignRun& c = *w.camp;
+  const double wrap_s = Seconds(std::chrono::steady_clock::now() - w.started);
+  c.stats->OnWrapEnd(wrap_s);
+  c.tick_events.push_back({PacerEventType::kWrapEnd, wrap_s});
+  if (d) {
+    RetryInput in;
+    in.outcome = Outcome::kAnswered;
+    in.attempts_made = w.attempt_no;
+    in.ended_at = w.ended_at;
+    in.disposition = d;
+    if (d->callback) in.callback_at = callback_at;
+    NextState next = AfterAttempt(*c.checker, *c.policy, w.contact, w.history, in);
+    DispositionUpdate u;
+    u.code = d->code;
+    u.success = d->success;
+    u.callback_at = in.callback_at;
+    u.contact = {next.state, next.next_at ? next.next_at : next.retry_at, next.reason};
+    u.add_dnc = d->dnc;
+    u.at = clock->Now();
+    if (d->dnc) {
+      for (auto& other : campaigns) other->dnc.AddNumber(w.contact.phone_e164);
+    }
+    const int64_t aid = w.attempt_id;
+    OnStore<Status>([aid, u](Store& s) { return s.SetDisposition(aid, u); }, LogIfError);
+  }
+  LogIfError(pool->WrapUpDone(a.name));
+  if (timed_out) {
+    std::printf("operator %s: wrap-up timed out: disposition %s\n", a.name.c_str(),
+                c.config.operators.default_disposition.c_str());
+    std::fflush(stdout);
+  }
+  a.card.clear();
+  auto view = pool->Find(a.name);
+  if (view && view->state == AgentState::kLoggedOut && a.line) a.line->Hangup();
+  ServeWaiting();
+  FlushAgentEvents();
+}
+
+void Engine::Impl::PlaceLine(AgentRun& a) {
+  const std::string name = a.name;
+  auto binding = registrar->Find(name);
+  Status s = Status::FailedPrecondition("operator " + name + ": the phone is not registered");
+  if (binding) {
+    DialRequest req;
+    req.to_uri = binding->contact;
+    req.ring_timeout = std::chrono::seconds(30);
+    req.headers = {{"X-Dozvon-Operator", name}};
+    req.on_answer = [this, name](CallLeg* leg) {
+      AgentRun& run = *agents[name];
+      run.line = leg;
+      run.line_dialling = false;
+      pool->SetLineUp(name, true);
+      std::printf("operator %s: line up (%s)\n", name.c_str(),
+                  std::string(ToString(pool->Find(name)->state)).c_str());
+      std::fflush(stdout);
+      ServeWaiting();
+      FlushAgentEvents();
+    };
+    a.line_dialling = true;
+    s = phones->Dial(req, [this, name](const CallResult& r) {
+      AgentRun& run = *agents[name];
+      run.line = nullptr;
+      run.line_dialling = false;
+      // A customer bridged into this line has lost the operator: end that call too.
+      if (run.customer) {
+        auto it = items.find(run.customer);
+        if (it != items.end() && it->second->leg) it->second->leg->Hangup();
+      }
+      pool->SetLineUp(name, false);
+      std::printf("operator %s: line ended (%s)\n", name.c_str(), r.reason.c_str());
+      std::fflush(stdout);
+      FlushAgentEvents();
+    });
+  }
+  if (!s.ok()) {
+    a.line_dialling = false;
+    pool->SetLineUp(name, false);
+    std::fprintf(stderr, "dozvon serve: %s\n", s.message().c_str());
+  }
+}
+
+void Engine::Impl::OnRegistration(const std::string& user, bool registered) {
+  if (!pool || !pool->Has(user)) return;
+  pool->SetRegistered(user, registered);
+  std::printf("operator %s: phone %s\n", user.c_str(), registered ? "registered" : "unregistered");
+  std::fflush(stdout);
+  FlushAgentEvents();
+}
+
+void Engine::Impl::FlushAgentEvents() {
+  if (!pool) return;
+  std::vector<AgentEvent> events = pool->TakeEvents();
+  if (events.empty()) return;
+  OnStore<Status>([events](Store& s) { return s.AddAgentEvents(events); }, LogIfError);
+}
+
+std::string Engine::Impl::Card(const Item& item) const {
+  nlohmann::ordered_json j;
+  j["campaign"] = item.camp->name;
+  j["attempt"] = item.attempt.id;
+  j["phone"] = item.contact.phone_e164;
+  if (!item.contact.external_id.empty()) j["external_id"] = item.contact.external_id;
+  nlohmann::ordered_json fields = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : item.contact.fields) fields[k] = v;
+  j["fields"] = fields;
+  nlohmann::ordered_json history = nlohmann::ordered_json::array();
+  for (const Attempt& a : item.past) {
+    if (!a.outcome) continue;
+    nlohmann::ordered_json h;
+    h["at"] = FormatUtc(a.created_at);
+    h["outcome"] = std::string(ToString(*a.outcome));
+    if (!a.details.agent.empty()) h["operator"] = a.details.agent;
+    if (!a.details.disposition.empty()) h["disposition"] = a.details.disposition;
+    h["reason"] = a.reason;
+    history.push_back(h);
+  }
+  j["history"] = history;
+  if (!item.camp->config.operators.script.empty()) j["script"] = item.camp->config.operators.script;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string Engine::Impl::OperatorProgress(const CampaignRun& c) const {
+  PacerMemo memo = c.ledger;
+  AbandonLedger ledger(memo, c.config.pacing.abandon_window);
+  AbandonLedger::Totals w = ledger.Window(Elapsed());
+  int ready = pool ? pool->ReadyCount(c.config.operators.skill) : 0;
+  PacerSnapshot s;
+  if (pool) pool->FillSnapshot(c.config.operators.skill, &s);
+  const char* window = c.config.pacing.abandon_window == AbandonWindow::kRolling24h   ? "24h"
+                       : c.config.pacing.abandon_window == AbandonWindow::kRolling30d ? "30d"
+                                                                                      : "campaign";
+  char line[400];
+  std::snprintf(line, sizeof line,
+                "operators ready %d of %d working, waiting %zu, connected %lld, abandoned %lld; "
+                "abandon rate %.2f%% of %lld live answers (window %s, cap %.2f%%); pacer %s",
+                ready, s.n_agents, c.waiting.size(), static_cast<long long>(c.connected),
+                static_cast<long long>(c.abandoned), 100.0 * w.rate(),
+                static_cast<long long>(w.answered), window,
+                100.0 * c.config.pacing.max_abandon_rate, c.last_decision.mode.c_str());
+  return line;
+}
+
+std::string Engine::Impl::AgentStatus() const {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const AgentView& v : pool->All()) {
+    nlohmann::ordered_json j;
+    j["name"] = v.name;
+    j["state"] = std::string(ToString(v.state));
+    if (!v.reason.empty()) j["reason"] = v.reason;
+    j["since"] = FormatUtc(v.since);
+    j["registered"] = v.registered;
+    j["line"] = v.line_up;
+    j["calls"] = v.calls;
+    if (v.attempt_id) j["attempt"] = v.attempt_id;
+    const AgentRun& a = *agents.at(v.name);
+    if (!a.card.empty()) j["card"] = nlohmann::ordered_json::parse(a.card, nullptr, false);
+    out.push_back(j);
+  }
+  return out.dump();
+}
+
+std::string Engine::Impl::PreviewNext(AgentRun& a) {
+  auto view = pool->Find(a.name);
+  if (view->state != AgentState::kReady) {
+    return "error: operator " + a.name + " is " + std::string(ToString(view->state)) +
+           ": be ready to preview";
+  }
+  const Instant now = clock->Now();
+  for (auto& c : campaigns) {
+    if (c->config.mode != DialMode::kPreview || c->state != "running") continue;
+    if (!std::count(view->skills.begin(), view->skills.end(), c->config.operators.skill) &&
+        !c->config.operators.skill.empty()) {
+      continue;
+    }
+    auto due = loop_store->DueContacts(c->id, now, static_cast<int>(c->claimed.size()) + 20,
+                                       c->config.new_first);
+    if (!due.ok()) return "error: " + due.status().message();
+    for (Contact& ct : *due) {
+      if (c->claimed.count(ct.id)) continue;
+      auto attempts = loop_store->AttemptsOfContact(ct.id);
+      if (!attempts.ok()) return "error: " + attempts.status().message();
+      std::vector<PastAttempt> history = History(*attempts);
+      if (!c->checker->Check(ct, history, now).callable) continue;  // the engine reschedules it
+      auto item = std::make_unique<Item>();
+      item->camp = c.get();
+      item->contact = std::move(ct);
+      item->history = std::move(history);
+      for (const Attempt& p : *attempts) {
+        if (p.outcome) ++item->prior_outcomes[*p.outcome];
+      }
+      item->past = std::move(attempts).value();
+      item->preview_agent = a.name;
+      const int64_t cid = item->contact.id;
+      Status r = pool->ReserveFor(a.name);
+      if (!r.ok()) return "error: " + r.message();
+      a.preview = cid;
+      a.card = Card(*item);
+      c->claimed.insert(cid);
+      items[cid] = std::move(item);
+      return "ok " + a.card;
+    }
+  }
+  return "error: no contact to preview for " + a.name + " now";
+}
+
+std::string Engine::Impl::HandleAgent(const std::vector<std::string>& words) {
+  if (!pool) return "error: this server has no operators ([[operators]] in its config)";
+  if (words.empty()) return "error: agent: expected a command";
+  const std::string& verb = words[0];
+  if (verb == "status" && words.size() == 1) return "ok " + AgentStatus();
+  if (words.size() < 2) return "error: agent " + verb + ": expected an operator name";
+  const std::string& name = words[1];
+  const std::string arg = words.size() > 2 ? words[2] : "";
+  auto found = agents.find(name);
+  if (found == agents.end()) return "error: no operator \"" + name + "\"";
+  AgentRun& a = *found->second;
+  auto state = [&] { return std::string(ToString(pool->Find(name)->state)); };
+  if (verb == "status") {
+    std::string all = AgentStatus();
+    auto arr = nlohmann::json::parse(all);
+    for (const auto& j : arr) {
+      if (j["name"] == name) return "ok " + j.dump();
+    }
+    return "error: no operator \"" + name + "\"";
+  }
+  if (verb == "login") {
+    if (!arg.empty() && arg != "ready")
+      return "error: agent login: \"" + arg + "\": expected ready";
+    Status s = pool->Login(name, arg == "ready");
+    if (!s.ok()) return "error: " + s.message();
+    if (a.line) {
+      pool->SetLineUp(name, true);  // the leg survived: no new call needed
+    } else if (!a.line_dialling) {
+      PlaceLine(a);
+    }
+    ServeWaiting();
+    return "ok " + name + " " + state() + (a.line ? "" : " (calling the phone)");
+  }
+  if (verb == "ready") {
+    Status s = pool->Ready(name);
+    if (!s.ok()) return "error: " + s.message();
+    ServeWaiting();
+    return "ok " + name + " " + state();
+  }
+  if (verb == "pause") {
+    Status s = pool->Pause(name, arg);
+    if (!s.ok()) return "error: " + s.message();
+    return "ok " + name + " " + state() + (state() == "paused" ? "" : " (paused after this call)");
+  }
+  if (verb == "logout") {
+    Status s = pool->Logout(name);
+    if (!s.ok()) return "error: " + s.message();
+    if (state() == "logged_out" && a.line) a.line->Hangup();
+    return "ok " + name + " " + state() + (state() == "logged_out" ? "" : " (after this call)");
+  }
+  if (verb == "hangup") {
+    auto it = items.find(a.customer);
+    if (!a.customer || it == items.end() || !it->second->leg) {
+      return "error: operator " + name + " has no customer on the line";
+    }
+    it->second->leg->Hangup();
+    return "ok " + name + " hung up";
+  }
+  if (verb == "disposition") {
+    if (!a.wrap) return "error: operator " + name + " is " + state() + ", not in wrap-up";
+    std::string code = arg.substr(0, arg.find(' '));
+    std::string when = arg.size() > code.size() ? arg.substr(code.size() + 1) : "";
+    const CampaignRun& c = *a.wrap->camp;
+    const Disposition* d = c.config.FindDisposition(code);
+    if (!d) {
+      std::string codes;
+      for (const Disposition& x : c.config.dispositions)
+        codes += (codes.empty() ? "" : ", ") + x.code;
+      return "error: disposition \"" + code + "\": not in campaign " + c.name + " (" + codes + ")";
+    }
+    std::optional<Instant> at;
+    if (!when.empty()) {
+      if (!d->callback) return "error: disposition " + code + " takes no time (not a callback)";
+      std::vector<const date::time_zone*> zones = c.checker->ZonesOf(a.wrap->contact);
+      if (zones.empty()) return "error: the contact has no time zone for a local callback time";
+      auto t = ParseLocalTime(when, zones.front(), clock->Now());
+      if (!t.ok()) return "error: callback time " + t.status().message();
+      at = *t;
+    }
+    EndWrapUp(a, d, at, false);
+    return "ok " + name + " " + code + (at ? " at " + FormatUtc(*at) : "") + "; " + state();
+  }
+  if (verb == "preview") return PreviewNext(a);
+  if (verb == "dial" || verb == "skip") {
+    auto it = items.find(a.preview);
+    if (!a.preview || it == items.end())
+      return "error: operator " + name + " has no previewed contact";
+    Item* item = it->second.get();
+    if (item->dialled || item->attempt.id) return "error: already dialling";
+    if (verb == "skip") {
+      const int64_t cid = item->contact.id;
+      const Instant later = clock->Now() + std::chrono::minutes(10);
+      const std::string why = "skipped by operator " + name + " in preview";
+      const Instant now = clock->Now();
+      // The operator is free at once; the contact stays claimed until its new time is stored,
+      // so the next preview cannot show it again.
+      a.preview = 0;
+      a.card.clear();
+      item->preview_agent.clear();
+      pool->Unreserve(name);
+      OnStore<Status>(
+          [cid, later, why, now](Store& s) {
+            return s.Reschedule(cid, ContactState::kScheduled, later, why, now);
+          },
+          [this, cid](Status st) {
+            LogIfError(st);
+            Release(cid);
+          });
+      return "ok " + name + " skipped; " + state();
+    }
+    TrunkRun& t = trunks[item->camp->trunk];
+    t.ready.push_back(item->contact.id);
+    DialReady(t);
+    return "ok " + name + " dialling " + item->contact.phone_e164;
+  }
+  return "error: agent: unknown command \"" + verb +
+         "\" (login, ready, pause, logout, status, hangup, disposition, preview, dial, skip)";
+}
+
+}  // namespace dozvon
