@@ -1,6 +1,7 @@
-"""Helpers for the broadcast end-to-end tests: a carrier simulator and `dozvon serve` as real
-processes on 127.0.0.1 (ephemeral ports), and the store read back with sqlite3. Every wait is
-bounded."""
+"""Helpers for the end-to-end tests and the benchmarks that drive real processes: a carrier
+simulator and `dozvon serve` on 127.0.0.1 (ephemeral ports), and the store read back with
+sqlite3. Every wait is bounded."""
+import math
 import os
 import re
 import shutil
@@ -58,7 +59,11 @@ class Sim:
             self.proc.wait(timeout=10)
 
 
-def server_config(workdir, port, campaign_file, max_calls=100, cps=50, grace="10s"):
+def server_config(workdir, port, campaign_file=None, max_calls=100, cps=50, grace="10s",
+                  campaigns=(), extra=""):
+    """dozvon.toml: one trunk to the simulator, `extra` (e.g. [registrar] and [[operators]]),
+    `campaign_file` started at start-up and `campaigns` as (file, start) pairs."""
+    listed = ([(campaign_file, True)] if campaign_file else []) + list(campaigns)
     path = os.path.join(workdir, "dozvon.toml")
     with open(path, "w") as f:
         f.write(f"""[store]
@@ -78,10 +83,9 @@ port = {port}
 max_calls = {max_calls}
 cps = {cps}
 
-[[campaign]]
-file = "{campaign_file}"
-start = true
-""")
+{extra}""")
+        for file, start in listed:
+            f.write(f'\n[[campaign]]\nfile = "{file}"\nstart = {"true" if start else "false"}\n')
     return path
 
 
@@ -107,3 +111,51 @@ def cleanup(work, sim):
         print("kept " + work)
     else:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def wait_for(pred, seconds, what):
+    """Polls `pred` until it returns something true (returned) or `seconds` pass (fail)."""
+    end = time.time() + seconds
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.05)
+    fail("timed out waiting for " + what)
+
+
+def start(cmd, out_path):
+    """A process with stdout and stderr in `out_path`; returns it and the open output file."""
+    out = open(out_path, "w+")
+    return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL), out
+
+
+def read(f):
+    f.seek(0)
+    return f.read()
+
+
+def stop(p):
+    """SIGTERM, then SIGKILL after 20 s."""
+    if p and p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=10)
+
+
+def tone_wav(path, hz, seconds):
+    """An 8 kHz mono WAV of a steady tone (whole Hz, whole seconds: one second repeated)."""
+    import struct
+    import wave
+    w = wave.open(path, "wb")
+    w.setnchannels(1)
+    w.setsampwidth(2)
+    w.setframerate(8000)
+    one = b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * hz * i / 8000)))
+                   for i in range(8000))
+    w.writeframes(one * int(seconds))
+    w.close()

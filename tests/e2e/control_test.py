@@ -11,7 +11,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from broadcast_lib import cleanup, Sim, db, fail, run, server_config  # noqa: E402
+from broadcast_lib import cleanup, Sim, db, fail, run, server_config, wait_for  # noqa: E402
 
 DOZVON = sys.argv[1]
 
@@ -35,15 +35,6 @@ def attempts(work):
     n = con.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
     con.close()
     return n
-
-
-def wait_for(pred, seconds, what):
-    end = time.time() + seconds
-    while time.time() < end:
-        if pred():
-            return
-        time.sleep(0.1)
-    fail("timed out waiting for " + what)
 
 
 def main():
