@@ -817,6 +817,7 @@ Status Engine::Run() {
   }
   e.phones.reset();
   e.registrar.reset();
+  if (e.pool) e.pool->LogOutAll("server stopped");
   e.FlushAgentEvents();
   e.Progress();
   // Let the last store answers (progress, completions) arrive.

@@ -198,6 +198,14 @@ Status AgentPool::Logout(const std::string& name) {
   return Status::Ok();
 }
 
+void AgentPool::LogOutAll(const std::string& reason) {
+  for (auto& [name, a] : agents_) {
+    a.after_call.reset();
+    a.ready_on_line = false;
+    if (a.v.state != AgentState::kLoggedOut) Move(a, AgentState::kLoggedOut, reason);
+  }
+}
+
 std::optional<std::string> AgentPool::Reserve(const std::string& skill) {
   Agent* best = nullptr;
   for (auto& [name, a] : agents_) {

@@ -68,6 +68,8 @@ class AgentPool {
   Status Ready(const std::string& name);
   Status Pause(const std::string& name, const std::string& reason);
   Status Logout(const std::string& name);
+  // The server is stopping: everyone logged out now, whatever their state, so time sheets close.
+  void LogOutAll(const std::string& reason);
 
   // Routing: the longest-ready operator with `skill` ("" = any), now reserved for one customer.
   std::optional<std::string> Reserve(const std::string& skill);

@@ -94,6 +94,24 @@ TEST_F(AgentPoolTest, CampaignsShareOperatorsOnlyThroughSomeoneWorkingWithBothSk
   EXPECT_TRUE(pool.ShareOperators("sales", ""));
 }
 
+TEST_F(AgentPoolTest, StoppingTheServerLogsEveryoneOutWithTheReason) {
+  Up("ann");
+  Up("bob");
+  ASSERT_EQ(pool.Reserve("collections"), "bob");
+  ASSERT_TRUE(pool.Connect("bob", 1, 7).ok());
+  pool.TakeEvents();
+  pool.LogOutAll("server stopped");
+  EXPECT_EQ(State("ann"), AgentState::kLoggedOut);
+  EXPECT_EQ(State("bob"), AgentState::kLoggedOut);
+  EXPECT_EQ(State("cid"), AgentState::kLoggedOut);
+  std::vector<AgentEvent> ev = pool.TakeEvents();
+  ASSERT_EQ(ev.size(), 2u) << "cid was never logged in";
+  for (const AgentEvent& e : ev) {
+    EXPECT_EQ(e.to, AgentState::kLoggedOut);
+    EXPECT_EQ(e.reason, "server stopped");
+  }
+}
+
 TEST_F(AgentPoolTest, CallCycleAndPauseAskedDuringTheCall) {
   Up("ann");
   ASSERT_EQ(pool.Reserve("sales"), "ann");
