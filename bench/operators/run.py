@@ -170,6 +170,17 @@ def main():
                   f"{100.0 * abandoned / max(1, len(live)):.2f}%, lost {lost}")
             print(f"{name}: connect ms p50 {pct(ms, 0.5)} p90 {pct(ms, 0.9)} p99 {pct(ms, 0.99)} "
                   f"max {ms[-1]}; within 50 ms {sum(1 for x in ms if x < 50)} of {len(ms)}")
+            # The bridge alone: the operator assigned (on_call event) to the first frame of
+            # their audio sent to the customer. Equal to the above unless customers queued.
+            on_call = dict(con.execute("SELECT attempt_id, at FROM agent_events WHERE "
+                                       "to_state = 'on_call'").fetchall())
+            bridge = sorted(max(0, r["answered_at"] + r["connect_ms"] - on_call[r["id"]])
+                            for r in bridged if r["connect_ms"] is not None and r["id"] in on_call)
+            waited = sum(1 for r in bridged if r["id"] in on_call and
+                         on_call[r["id"]] - r["answered_at"] > 50)
+            print(f"{name}: bridge ms (operator assigned to audio) p50 {pct(bridge, 0.5)} p99 "
+                  f"{pct(bridge, 0.99)} max {bridge[-1]}; customers who waited > 50 ms for an "
+                  f"operator {waited}")
     finally:
         for p in procs:
             stop(p)
