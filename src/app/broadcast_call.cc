@@ -71,15 +71,35 @@ void BroadcastCall::Execute(const ScenarioCommand& c) {
       tmr_start(&timers_->record, 100, RecordPoll, this);
       return;
     case ScenarioCommand::Kind::kTransfer:
-      // Operator queues arrive with operator campaigns; until then nobody is ever free, and
-      // the scenario's fallback runs (said plainly in docs/scenarios.md).
-      Execute(run_.Transferred(false));
+      if (!transfer_) {  // a server without operators: nobody can ever be free
+        Execute(run_.Transferred(false));
+        return;
+      }
+      Hold();
+      transfer_(c.queue, c.timeout);  // may answer at once through TransferDone
       return;
     case ScenarioCommand::Kind::kHangup:
-    case ScenarioCommand::Kind::kHandedOff:
       leg_->Hangup();
       return;
+    case ScenarioCommand::Kind::kHandedOff:
+      return;  // bridged to an operator: the engine ends the call
   }
+}
+
+void BroadcastCall::Hold() {
+  // Ringback (425 Hz, 1 s on, 4 s off) tells the caller the operator's line is ringing.
+  static const auto kRingback = std::make_shared<const Pcm>(Tone(425, -13, 1000, 4000, 5000));
+  holding_ = true;
+  leg_->Play(kRingback, [this](double, bool finished) {
+    if (holding_ && finished && leg_) Hold();
+  });
+}
+
+void BroadcastCall::TransferDone(bool connected) {
+  if (!leg_ || !holding_) return;
+  holding_ = false;
+  leg_->StopPlay();
+  Execute(run_.Transferred(connected));
 }
 
 void BroadcastCall::OnKey(char d) {
@@ -122,6 +142,7 @@ void BroadcastCall::OnEnded(const CallResult& r) {
   }
   leg_ = nullptr;
   playing_ = false;
+  holding_ = false;
   tmr_cancel(&timers_->gather);
   tmr_cancel(&timers_->record);
 }

@@ -3,6 +3,7 @@
 // Thread-safety: libre loop thread only.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,15 @@ class BroadcastCall {
   BroadcastCall(const BroadcastCall&) = delete;
   BroadcastCall& operator=(const BroadcastCall&) = delete;
 
+  // Who takes a transfer step: the engine, when it has operators. It answers through
+  // TransferDone; without it every transfer runs its fallback at once.
+  using TransferFn = std::function<void(const std::string& queue, Duration wait)>;
+  void SetTransfer(TransferFn fn) { transfer_ = std::move(fn); }
+  // The transfer's outcome: an operator is bridged to the call (the engine owns it from now
+  // on), or nobody was free within the step's wait (the fallback runs).
+  void TransferDone(bool connected);
+  CallLeg* leg() const { return leg_; }
+
   void OnAnswer(CallLeg* leg);
   // The call ended (either side); the leg is gone.
   void OnEnded(const CallResult& r);
@@ -40,6 +50,7 @@ class BroadcastCall {
  private:
   void Execute(const ScenarioCommand& c);
   void OnKey(char d);
+  void Hold();
 
   const Scenario& scenario_;
   PreparedPrompts prompts_;
@@ -47,6 +58,8 @@ class BroadcastCall {
   ScenarioRun run_;
   CallLeg* leg_ = nullptr;
   bool playing_ = false;
+  bool holding_ = false;  // a transfer waits for an operator: ringback plays
+  TransferFn transfer_;
   uint64_t record_started_ms_ = 0;
   ScenarioCommand recording_{};
   std::unique_ptr<Timers> timers_;

@@ -9,6 +9,7 @@ extern "C" {
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -157,6 +158,21 @@ Status Engine::Impl::LoadCampaigns() {
       }
       run->templates.push_back(std::move(parts));
     }
+    for (const Step& st : run->scenario.steps) {
+      if (st.kind != StepKind::kTransfer) continue;
+      bool staffed = false;
+      for (const OperatorEntry& op : cfg.operators) {
+        staffed = staffed || st.queue.empty() ||
+                  std::find(op.skills.begin(), op.skills.end(), st.queue) != op.skills.end();
+      }
+      if (!cfg.registrar.enabled || !staffed) {
+        // Not an error: the fallback is a valid plan (and the demo's), but say so at start.
+        std::fprintf(stderr,
+                     "dozvon serve: %s:%d: transfer to queue \"%s\": no operator in %s has that "
+                     "skill; every caller gets the fallback\n",
+                     sc_path.c_str(), st.line, st.queue.c_str(), cfg.source.c_str());
+      }
+    }
     for (const auto& rule_var : cc.broadcast.success.Vars()) {
       bool set_somewhere = false;
       for (const Step& st : run->scenario.steps) {
@@ -304,7 +320,7 @@ void Engine::Impl::OnFetched(CampaignRun& c,
       if (a.outcome) ++item->prior_outcomes[*a.outcome];
       if (a.details.success == false) ++item->prior_unsuccessful;
     }
-    if (c.pacer) item->past = std::move(attempts);
+    if (c.pacer || pool) item->past = std::move(attempts);  // for an operator's card
     c.claimed.insert(item->contact.id);
     Prepare(std::move(item));
   }
@@ -438,7 +454,19 @@ void Engine::Impl::Dial(Item* item) {
           item->call = std::make_unique<BroadcastCall>(c.scenario, std::move(item->prompts),
                                                        base + "-reply.wav");
           BroadcastCall* bc = item->call.get();
-          req.on_answer = [bc](CallLeg* leg) { bc->OnAnswer(leg); };
+          if (pool) {
+            bc->SetTransfer([this, cid](const std::string& queue, Duration wait) {
+              OnTransfer(cid, queue, wait);
+            });
+          }
+          req.on_answer = [this, cid, bc](CallLeg* leg) {
+            auto found = items.find(cid);
+            if (found != items.end()) {
+              found->second->leg = leg;  // for a transfer's bridge
+              found->second->answered = std::chrono::steady_clock::now();
+            }
+            bc->OnAnswer(leg);
+          };
         }
         item->dialled = true;
         Status s = t.uac->Dial(req, [this, cid](const CallResult& r) {
@@ -462,6 +490,8 @@ void Engine::Impl::Finish(Item* item, const CallResult& r) {
     return;
   }
   if (item->call) item->call->OnEnded(r);
+  if (item->waiting) StopWaiting(item);  // hung up holding for an operator
+  item->leg = nullptr;
   CampaignRun& c = *item->camp;
   AttemptResult res;
   res.outcome = r.outcome;
@@ -493,6 +523,18 @@ void Engine::Impl::Finish(Item* item, const CallResult& r) {
       shortfall = c.config.broadcast.success.Shortfall(facts);
     }
     if (!sr.end_reason.empty()) res.reason += "; " + sr.end_reason;
+  }
+  if (!item->agent.empty()) {  // transferred to an operator, who now wraps up
+    res.details.agent = item->agent;
+    if (r.connect_s) {
+      // What the caller experienced: from asking for an operator to hearing one.
+      const double asked =
+          std::chrono::duration<double>(item->transfer_asked - item->answered).count();
+      res.details.connect_ms =
+          std::max<int64_t>(0, static_cast<int64_t>((*r.connect_s - asked) * 1000 + 0.5));
+    }
+    StartWrapUp(item, res);
+    FlushAgentEvents();
   }
   Complete(item, std::move(res), unsuccessful, shortfall);
 }

@@ -107,7 +107,11 @@ struct Item {
   bool abandoned = false;                    // given the abandon message
   std::string preview_agent;                 // preview: the operator who asked for this contact
   const Disposition* disposition = nullptr;  // stored with the call (the default one)
-  LoopTimer deadline;                        // connect_limit after the answer
+  LoopTimer deadline;                        // connect_limit after the answer (transfer: wait)
+  // Broadcast calls handed to an operator by a transfer step: the queue (operators' skill)
+  // and when the caller asked, for the connect time the caller experiences.
+  std::string transfer_queue;
+  std::chrono::steady_clock::time_point transfer_asked{};
 };
 
 // An operator's runtime around the pool's state: the nailed-up leg to their phone, the
@@ -125,6 +129,9 @@ struct AgentRun {
     int attempt_no = 0;
     Instant ended_at{};
     std::chrono::steady_clock::time_point started{};
+    // A broadcast transfer whose scenario met the campaign's success rule stays a success
+    // whatever the operator's code says; the code can still add one.
+    bool scenario_success = false;
   };
   std::optional<WrapUp> wrap;
   LoopTimer wrap_timer;
@@ -166,6 +173,7 @@ struct Engine::Impl {
   std::unique_ptr<Registrar> registrar;
   std::unique_ptr<SipUac> phones;  // calls to operators' phones (nailed-up legs)
   std::map<std::string, std::unique_ptr<AgentRun>> agents;
+  std::deque<int64_t> transfers;  // broadcast callers holding for an operator, oldest first
   // Reads on the loop thread that an operator waits for (preview cards).
   std::unique_ptr<SqliteStore> loop_store;
 
@@ -217,8 +225,14 @@ struct Engine::Impl {
   void Pace(CampaignRun& c, double tick_s);
   void OnCustomerAnswer(int64_t cid, CallLeg* leg);
   void ConnectCustomer(Item* item, const std::string& agent);
+  bool BridgeToAgent(Item* item, const std::string& agent);
+  void OnTransfer(int64_t cid, const std::string& queue, Duration wait);
+  void TransferTo(Item* item, const std::string& agent);
+  void StopWaiting(Item* item);
+  void StartWrapUp(Item* item, const AttemptResult& res);
   void AbandonCustomer(Item* item);
   void ServeWaiting();
+  void ServeCampaignWaiting();
   void FinishOperatorCall(Item* item, const CallResult& r);
   void EndWrapUp(AgentRun& a, const Disposition* d, std::optional<Instant> callback_at,
                  bool timed_out);

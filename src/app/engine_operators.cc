@@ -153,6 +153,13 @@ void Engine::Impl::Pace(CampaignRun& c, double tick_s) {
       s.ringing_elapsed.push_back(item.dial_id >= 0 ? Seconds(now - item.invited) : 0.0);
     }
   }
+  // Broadcast callers holding for the same operators take the next free one too.
+  for (int64_t cid : transfers) {
+    auto it = items.find(cid);
+    if (it == items.end() || !it->second->waiting) continue;
+    if (pool->ShareOperators(c.config.operators.skill, it->second->transfer_queue))
+      s.queued_elapsed.push_back(Seconds(now - it->second->transfer_asked));
+  }
   s.queued = static_cast<int>(s.queued_elapsed.size());
   s.connect_limit = std::chrono::duration<double>(c.config.pacing.connect_limit).count();
   s.no_answer_timeout = std::chrono::duration<double>(c.config.ring_timeout).count();
@@ -196,45 +203,79 @@ void Engine::Impl::OnCustomerAnswer(int64_t cid, CallLeg* leg) {
   });
 }
 
+void Engine::Impl::StopWaiting(Item* item) {
+  if (!item->waiting) return;
+  item->waiting = false;
+  item->deadline.Cancel();
+  std::deque<int64_t>& q = item->transfer_queue.empty() ? item->camp->waiting : transfers;
+  q.erase(std::remove(q.begin(), q.end(), item->contact.id), q.end());
+}
+
 void Engine::Impl::ConnectCustomer(Item* item, const std::string& agent) {
+  StopWaiting(item);
+  if (!BridgeToAgent(item, agent)) AbandonCustomer(item);
+}
+
+bool Engine::Impl::BridgeToAgent(Item* item, const std::string& agent) {
   CampaignRun& c = *item->camp;
   AgentRun& a = *agents[agent];
-  if (item->waiting) {
-    item->waiting = false;
-    item->deadline.Cancel();
-    c.waiting.erase(std::remove(c.waiting.begin(), c.waiting.end(), item->contact.id),
-                    c.waiting.end());
-  }
-  Status b = a.line ? item->leg->Bridge(a.line)
-                    : Status::FailedPrecondition("operator " + agent + " has no line");
+  Status b = !item->leg ? Status::FailedPrecondition("the customer's call has ended")
+             : a.line   ? item->leg->Bridge(a.line)
+                        : Status::FailedPrecondition("operator " + agent + " has no line");
   if (!b.ok()) {
     std::fprintf(stderr, "dozvon serve: bridge to %s: %s\n", agent.c_str(), b.message().c_str());
     a.preview = 0;
     pool->Unreserve(agent);
-    AbandonCustomer(item);
-    return;
+    return false;
   }
   LogIfError(pool->Connect(agent, c.id, item->attempt.id));
   item->agent = agent;
   a.customer = item->contact.id;
   a.preview = 0;
   a.card = Card(*item);
-  c.stats->OnConnect();
+  if (c.stats) c.stats->OnConnect();
   ++c.connected;
   // The operator's context: who this is, what happened before, and the script.
   std::printf("[%s] operator %s <- %s (attempt %lld): %s\n", c.name.c_str(), agent.c_str(),
               item->contact.phone_e164.c_str(), static_cast<long long>(item->attempt.id),
               a.card.c_str());
   std::fflush(stdout);
+  return true;
+}
+
+void Engine::Impl::OnTransfer(int64_t cid, const std::string& queue, Duration wait) {
+  auto it = items.find(cid);
+  if (it == items.end() || !it->second->call) return;
+  Item* item = it->second.get();
+  item->transfer_queue = queue;
+  item->transfer_asked = std::chrono::steady_clock::now();
+  if (auto agent = pool->Reserve(queue)) {
+    TransferTo(item, *agent);
+    return;
+  }
+  // Nobody free: the caller holds (ringback) until an operator frees up or `wait` runs out.
+  item->waiting = true;
+  transfers.push_back(cid);
+  item->deadline.Start(
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()),
+      [this, cid] {
+        auto found = items.find(cid);
+        if (found == items.end() || !found->second->waiting) return;
+        StopWaiting(found->second.get());
+        found->second->call->TransferDone(false);  // the scenario's fallback
+      });
+}
+
+void Engine::Impl::TransferTo(Item* item, const std::string& agent) {
+  StopWaiting(item);
+  const bool bridged = BridgeToAgent(item, agent);
+  item->call->TransferDone(bridged);
+  FlushAgentEvents();
 }
 
 void Engine::Impl::AbandonCustomer(Item* item) {
   CampaignRun& c = *item->camp;
-  if (item->waiting) {
-    item->waiting = false;
-    c.waiting.erase(std::remove(c.waiting.begin(), c.waiting.end(), item->contact.id),
-                    c.waiting.end());
-  }
+  StopWaiting(item);
   item->deadline.Cancel();
   item->abandoned = true;
   c.stats->OnAbandon();
@@ -251,6 +292,26 @@ void Engine::Impl::AbandonCustomer(Item* item) {
 
 void Engine::Impl::ServeWaiting() {
   if (!pool) return;
+  // Customers of operator campaigns first: each was dialled for an operator the pacer expected
+  // to be free, and has only the connect limit (2 s) before it counts as abandoned. Broadcast
+  // callers holding for a transfer wait longer by choice, and the pacers count them as queued.
+  ServeCampaignWaiting();
+  for (size_t i = 0; i < transfers.size();) {
+    auto it = items.find(transfers[i]);
+    if (it == items.end() || !it->second->waiting) {
+      transfers.erase(transfers.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
+    auto agent = pool->Reserve(it->second->transfer_queue);
+    if (!agent) {
+      ++i;  // nobody for this queue; a caller behind may hold for another
+      continue;
+    }
+    TransferTo(it->second.get(), *agent);  // removes it from `transfers`
+  }
+}
+
+void Engine::Impl::ServeCampaignWaiting() {
   for (auto& c : campaigns) {
     while (!c->waiting.empty()) {
       const int64_t cid = c->waiting.front();
@@ -286,9 +347,7 @@ void Engine::Impl::FinishOperatorCall(Item* item, const CallResult& r) {
   if (item->waiting) {
     // Hung up while waiting for an operator: an abandoned call all the same.
     const double waited = Seconds(std::chrono::steady_clock::now() - item->answered);
-    item->waiting = false;
-    c.waiting.erase(std::remove(c.waiting.begin(), c.waiting.end(), item->contact.id),
-                    c.waiting.end());
+    StopWaiting(item);
     c.stats->OnAbandon();
     c.tick_events.push_back({PacerEventType::kAbandon, 0});
     ++c.abandoned;
@@ -303,7 +362,6 @@ void Engine::Impl::FinishOperatorCall(Item* item, const CallResult& r) {
     std::snprintf(why, sizeof why, "no operator free within %.1f s: abandon message played", limit);
     res.reason = why;
   } else if (!item->agent.empty()) {
-    AgentRun& a = *agents[item->agent];
     res.details.agent = item->agent;
     if (r.connect_s) {
       res.details.connect_ms = static_cast<int64_t>(*r.connect_s * 1000 + 0.5);
@@ -315,27 +373,12 @@ void Engine::Impl::FinishOperatorCall(Item* item, const CallResult& r) {
         r.talk_s ? *r.talk_s : Seconds(std::chrono::steady_clock::now() - item->answered);
     c.stats->OnTalkEnd(talk);
     c.tick_events.push_back({PacerEventType::kTalkEnd, talk});
-    a.customer = 0;
-    LogIfError(pool->CallEnded(item->agent));
     // Stored now with the default disposition; the operator's own code replaces it in wrap-up.
     const Disposition* d = c.config.FindDisposition(c.config.operators.default_disposition);
     item->disposition = d;
     res.details.disposition = d ? d->code : "";
     if (d && d->success) res.details.success = true;
-    AgentRun::WrapUp w;
-    w.camp = &c;
-    w.contact = item->contact;
-    w.contact.attempts = item->attempt.attempt_no;
-    w.history = item->history;
-    if (!w.history.empty()) w.history.back().answered = true;
-    w.attempt_id = item->attempt.id;
-    w.attempt_no = item->attempt.attempt_no;
-    w.ended_at = res.ended_at;
-    w.started = std::chrono::steady_clock::now();
-    a.wrap = std::move(w);
-    const std::string name = item->agent;
-    a.wrap_timer.Start(static_cast<uint64_t>(c.config.operators.wrapup_timeout.count()),
-                       [this, name] { EndWrapUp(*agents[name], nullptr, std::nullopt, true); });
+    StartWrapUp(item, res);
   } else if (r.outcome == Outcome::kAnswered) {
     res.outcome = Outcome::kAbandoned;  // answered, then lost before any decision (stopping)
     res.reason = "answered while the engine was stopping; no operator connected";
@@ -348,6 +391,28 @@ void Engine::Impl::FinishOperatorCall(Item* item, const CallResult& r) {
   FlushAgentEvents();
 }
 
+void Engine::Impl::StartWrapUp(Item* item, const AttemptResult& res) {
+  CampaignRun& c = *item->camp;
+  AgentRun& a = *agents[item->agent];
+  a.customer = 0;
+  LogIfError(pool->CallEnded(item->agent));
+  AgentRun::WrapUp w;
+  w.camp = &c;
+  w.contact = item->contact;
+  w.contact.attempts = item->attempt.attempt_no;
+  w.history = item->history;
+  if (!w.history.empty()) w.history.back().answered = true;
+  w.attempt_id = item->attempt.id;
+  w.attempt_no = item->attempt.attempt_no;
+  w.ended_at = res.ended_at;
+  w.scenario_success = !c.pacer && res.details.success.value_or(false);
+  w.started = std::chrono::steady_clock::now();
+  a.wrap = std::move(w);
+  const std::string name = item->agent;
+  a.wrap_timer.Start(static_cast<uint64_t>(c.config.operators.wrapup_timeout.count()),
+                     [this, name] { EndWrapUp(*agents[name], nullptr, std::nullopt, true); });
+}
+
 void Engine::Impl::EndWrapUp(AgentRun& a, const Disposition* d, std::optional<Instant> callback_at,
                              bool timed_out) {
   if (!a.wrap) return;
@@ -356,8 +421,10 @@ void Engine::Impl::EndWrapUp(AgentRun& a, const Disposition* d, std::optional<In
   a.wrap.reset();
   CampaignRun& c = *w.camp;
   const double wrap_s = Seconds(std::chrono::steady_clock::now() - w.started);
-  c.stats->OnWrapEnd(wrap_s);
-  c.tick_events.push_back({PacerEventType::kWrapEnd, wrap_s});
+  if (c.stats) {  // broadcast campaigns (transfers) have no pacer to teach
+    c.stats->OnWrapEnd(wrap_s);
+    c.tick_events.push_back({PacerEventType::kWrapEnd, wrap_s});
+  }
   if (d) {
     RetryInput in;
     in.outcome = Outcome::kAnswered;
@@ -368,7 +435,7 @@ void Engine::Impl::EndWrapUp(AgentRun& a, const Disposition* d, std::optional<In
     NextState next = AfterAttempt(*c.checker, *c.policy, w.contact, w.history, in);
     DispositionUpdate u;
     u.code = d->code;
-    u.success = d->success;
+    u.success = d->success || w.scenario_success;
     u.callback_at = in.callback_at;
     u.contact = {next.state, next.next_at ? next.next_at : next.retry_at, next.reason};
     u.add_dnc = d->dnc;
@@ -381,8 +448,10 @@ void Engine::Impl::EndWrapUp(AgentRun& a, const Disposition* d, std::optional<In
   }
   LogIfError(pool->WrapUpDone(a.name));
   if (timed_out) {
-    std::printf("operator %s: wrap-up timed out: disposition %s\n", a.name.c_str(),
-                c.config.operators.default_disposition.c_str());
+    // Broadcast transfers keep the scenario's result; operator campaigns stored the default.
+    std::printf("operator %s: wrap-up timed out%s%s\n", a.name.c_str(),
+                c.pacer ? ": disposition " : "",
+                c.pacer ? c.config.operators.default_disposition.c_str() : "");
     std::fflush(stdout);
   }
   a.card.clear();
@@ -471,6 +540,17 @@ std::string Engine::Impl::Card(const Item& item) const {
     history.push_back(h);
   }
   j["history"] = history;
+  if (item.call) {  // a broadcast caller transferred: what they did in the scenario
+    const ScenarioResult& sr = item.call->result();
+    nlohmann::ordered_json ivr;
+    ivr["queue"] = item.transfer_queue;
+    ivr["keys"] = sr.dtmf;
+    ivr["heard_to_end"] = sr.heard_to_end;
+    nlohmann::ordered_json vars = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : sr.vars) vars[k] = v;
+    ivr["vars"] = vars;
+    j["ivr"] = ivr;
+  }
   if (!item.camp->config.operators.script.empty()) j["script"] = item.camp->config.operators.script;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

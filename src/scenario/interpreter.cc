@@ -90,6 +90,7 @@ ScenarioCommand ScenarioRun::RunFrom(size_t index) {
       case StepKind::kTransfer:
         c.kind = ScenarioCommand::Kind::kTransfer;
         c.queue = st.queue;
+        c.timeout = st.wait;
         break;
     }
     waiting_ = c.kind;
@@ -164,7 +165,8 @@ ScenarioCommand ScenarioRun::Transferred(bool connected) {
 
 void ScenarioRun::FarEndHungUp(std::optional<double> seconds_played) {
   if (finished_) return;
-  if (seconds_played && waiting_ == ScenarioCommand::Kind::kPlay) CountHeard(*seconds_played, false);
+  if (seconds_played && waiting_ == ScenarioCommand::Kind::kPlay)
+    CountHeard(*seconds_played, false);
   finished_ = true;
   result_.end_reason = "hung up during step " + NameOf(current_);
 }

@@ -18,7 +18,7 @@ struct ScenarioCommand {
     kPlay,        // play the prepared prompt of `step`
     kWaitDigits,  // wait up to `timeout` for keys
     kRecord,      // record the far end up to `max_length`, ending after `silence`
-    kTransfer,    // hand the call to operator queue `queue`
+    kTransfer,    // hand the call to operator queue `queue`, holding up to `timeout`
     kHangup,      // hang up; `reason` says why
     kHandedOff,   // a transfer connected: the scenario no longer owns the call
   };

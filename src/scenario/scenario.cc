@@ -233,10 +233,16 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view source,
         const toml::table* tr = action->as_table();
         if (!tr)
           return ctx.Error(action, key, "expected { queue = \"name\", fallback = \"step\" }");
-        DZ_RETURN_IF_ERROR(CheckKeys(ctx, *tr, key, {"queue", "fallback"}));
+        DZ_RETURN_IF_ERROR(CheckKeys(ctx, *tr, key, {"queue", "fallback", "wait"}));
         const toml::node* q = tr->get("queue");
         if (!q) return ctx.Error(action, key + ".queue", "required");
         DZ_ASSIGN_OR_RETURN(st.queue, GetString(ctx, *q, key + ".queue"));
+        if (const toml::node* w = tr->get("wait")) {
+          DZ_ASSIGN_OR_RETURN(st.wait, GetDuration(ctx, *w, key + ".wait"));
+          if (st.wait < std::chrono::seconds(1) || st.wait > std::chrono::minutes(10)) {
+            return ctx.Error(w, key + ".wait", "must be between 1s and 10m");
+          }
+        }
         const toml::node* fb = tr->get("fallback");
         if (!fb) {
           return ctx.Error(action, key + ".fallback",

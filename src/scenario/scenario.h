@@ -40,8 +40,9 @@ struct Step {
   // record
   Duration max_length = std::chrono::seconds(30);
   Duration silence = std::chrono::seconds(3);
-  // transfer
+  // transfer: operators with skill `queue`; the caller holds (ringback) up to `wait` for one
   std::string queue;
+  Duration wait = std::chrono::seconds(30);
   // set
   std::vector<std::pair<std::string, std::string>> vars;
   // Where to go next (branch: when no case matches; transfer: when nobody is free). nullopt:

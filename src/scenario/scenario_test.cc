@@ -85,7 +85,11 @@ INSTANTIATE_TEST_SUITE_P(
                 "number, digits)"},
         BadCase{"transfer_without_fallback", "[[step]]\ntransfer = { queue = \"q\" }\n",
                 "s.toml:2: step.transfer.fallback: required: the step to run when no "
-                "operator is free"}),
+                "operator is free"},
+        BadCase{"transfer_wait_too_long",
+                "[[step]]\nid = \"a\"\ntransfer = { queue = \"q\", fallback = \"a\", wait = "
+                "\"1h\" }\n",
+                "s.toml:3: step.transfer.wait: must be between 1s and 10m"}),
     [](const auto& info) { return info.param.name; });
 
 TEST(Template, DatesAndMoneyReadNaturally) {
@@ -163,6 +167,23 @@ TEST(ScenarioRun, BargeInDuringTheQuestionAndOperatorFallback) {
   EXPECT_EQ(w.run.result().vars.at("wants_operator"), "yes");
   EXPECT_EQ(w.run.result().vars.at("transfer"), "no_operator");
   EXPECT_EQ(w.run.PlayDone(3, true).kind, ScenarioCommand::Kind::kHangup);
+}
+
+TEST(ScenarioRun, AnOperatorTakesTheTransferAndTheScenarioLetsGo) {
+  Walk w;
+  w.run.Start();
+  w.run.PlayDone(10, true);
+  std::optional<ScenarioCommand> next;
+  w.run.Digit('2', &next);
+  ScenarioCommand c = w.run.PlayDone(1.2, false);
+  ASSERT_EQ(c.kind, ScenarioCommand::Kind::kTransfer);
+  EXPECT_EQ(c.timeout, std::chrono::seconds(30)) << "the default hold before the fallback";
+  c = w.run.Transferred(true);
+  EXPECT_EQ(c.kind, ScenarioCommand::Kind::kHandedOff);
+  EXPECT_TRUE(w.run.finished());
+  EXPECT_EQ(w.run.result().transferred_to, "collections");
+  EXPECT_EQ(w.run.result().end_reason, "transferred to queue collections");
+  EXPECT_EQ(w.run.result().vars.count("transfer"), 0u);
 }
 
 TEST(ScenarioRun, KeysDuringTheMessageWaitForTheGather) {
