@@ -310,6 +310,7 @@ int RunDial(const DialArgs& a) {
   int64_t answered = 0, failed = 0;
   double prompt_seconds = 0;
   std::map<std::string, int64_t> outcomes;
+  std::optional<Instant> first_invite, last_invite;  // the rate INVITEs actually left at
   auto started = std::chrono::steady_clock::now();
   auto start_calls = [&] {
     for (const auto& to : targets) {
@@ -330,6 +331,10 @@ int RunDial(const DialArgs& a) {
         if (r.outcome == Outcome::kAnswered) ++answered;
         if (r.outcome == Outcome::kFailed || r.outcome == Outcome::kCongestion) ++failed;
         prompt_seconds += r.prompt_seconds_played;
+        if (r.invited_at) {
+          if (!first_invite || *r.invited_at < *first_invite) first_invite = r.invited_at;
+          if (!last_invite || *r.invited_at > *last_invite) last_invite = r.invited_at;
+        }
         if (a.summary) {
           if (--pending == 0) EventLoop::Stop();
           return;
@@ -373,6 +378,10 @@ int RunDial(const DialArgs& a) {
                         {"elapsed_s", secs},
                         {"late_frames", tc.late_frames},
                         {"prompt_seconds", prompt_seconds}};
+    if (first_invite && last_invite && *last_invite > *first_invite) {
+      const double span = std::chrono::duration<double>(*last_invite - *first_invite).count();
+      j["invite_rate"] = std::round(static_cast<double>(tc.invites - 1) / span * 10) / 10;
+    }
     std::printf("%s\n", j.dump().c_str());
   }
   uac->reset();

@@ -59,4 +59,29 @@ class LoopTimer {
   std::function<void()> fn_;
 };
 
+// A periodic timer on the libre loop backed by a timerfd instead of libre's timer list. libre
+// inserts every timer by a linear scan of all pending ones (TELEPHONY.md pitfall 2); with
+// thousands of calls' SIP transaction timers pending, re-arming a tick every few ms through
+// that list took most of the loop's time at 500 calls per second. Loop thread only.
+class PeriodicTimer {
+ public:
+  explicit PeriodicTimer(std::function<void()> fn);
+  ~PeriodicTimer();
+  PeriodicTimer(const PeriodicTimer&) = delete;
+  PeriodicTimer& operator=(const PeriodicTimer&) = delete;
+  // Runs `fn` every `period_ms` from one period from now (restarts if running).
+  void Start(uint64_t period_ms);
+  void Stop();
+  bool running() const { return running_; }
+
+ private:
+  static void OnReadable(int flags, void* arg);
+  static void OnTmr(void* arg);
+  std::function<void()> fn_;
+  int fd_ = -1;  // -1: no timerfd here; libre's timer list is the fallback
+  uint64_t period_ms_ = 0;
+  bool running_ = false;
+  std::unique_ptr<::tmr> tmr_;
+};
+
 }  // namespace dozvon

@@ -1,5 +1,7 @@
 #include "telephony/media_session.h"
 
+#include "telephony/event_loop.h"
+
 #include <cstdint>
 #include <cstring>
 
@@ -35,34 +37,33 @@ struct mbuf* StringMbuf(std::string_view s) {
 }  // namespace
 
 struct MediaTicker::Impl {
-  struct tmr tmr {};
+  std::unique_ptr<PeriodicTimer> timer;  // a timerfd: re-armed 200 times a second
   std::vector<MediaSession*> sessions;
   MediaTicker* owner = nullptr;
-  static void OnTick(void* arg) {
-    auto* self = static_cast<Impl*>(arg);
+  void OnTick() {
     uint64_t now = tmr_jiffies();
     // Copy: a session may remove itself from a callback.
-    std::vector<MediaSession*> copy = self->sessions;
+    std::vector<MediaSession*> copy = sessions;
     for (MediaSession* s : copy) s->Tick(now);
-    tmr_start(&self->tmr, kTickMs, OnTick, self);
   }
 };
 
 MediaTicker::MediaTicker() : impl_(std::make_unique<Impl>()) {
   impl_->owner = this;
-  tmr_init(&impl_->tmr);
+  Impl* impl = impl_.get();
+  impl_->timer = std::make_unique<PeriodicTimer>([impl] { impl->OnTick(); });
 }
-MediaTicker::~MediaTicker() { tmr_cancel(&impl_->tmr); }
+MediaTicker::~MediaTicker() { impl_->timer->Stop(); }
 
 void MediaTicker::Add(MediaSession* s) {
-  if (impl_->sessions.empty()) tmr_start(&impl_->tmr, kTickMs, Impl::OnTick, impl_.get());
+  if (impl_->sessions.empty()) impl_->timer->Start(kTickMs);
   impl_->sessions.push_back(s);
 }
 
 void MediaTicker::Remove(MediaSession* s) {
   auto& v = impl_->sessions;
   v.erase(std::remove(v.begin(), v.end(), s), v.end());
-  if (v.empty()) tmr_cancel(&impl_->tmr);
+  if (v.empty()) impl_->timer->Stop();
 }
 
 struct MediaSession::Impl {
