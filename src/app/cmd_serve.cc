@@ -10,6 +10,7 @@
 #include "app/system_clock.h"
 #include "core/campaign/durations.h"
 #include "core/time/tz.h"
+#include "import/csv_reader.h"
 #include "store/sqlite/sqlite_store.h"
 #include "telephony/event_loop.h"
 
@@ -124,13 +125,6 @@ std::string Pct(int64_t n, int64_t of) {
   return b;
 }
 
-std::string Csv(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 int RunReport(const ReportArgs& a) {
   auto store = SqliteStore::Open(a.db);
   if (!store.ok()) {
@@ -157,20 +151,37 @@ int RunReport(const ReportArgs& a) {
     for (const Attempt& r : *rows) {
       const CallDetails& d = r.details;
       nlohmann::json vars = d.vars;
-      std::printf("%lld,%lld,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
-                  static_cast<long long>(r.id), static_cast<long long>(r.contact_id),
-                  r.phone_e164.c_str(), r.attempt_no, FormatUtc(r.created_at).c_str(),
-                  t(r.dialed_at).c_str(), t(r.answered_at).c_str(), t(r.ended_at).c_str(),
-                  r.outcome ? std::string(ToString(*r.outcome)).c_str() : "open",
-                  r.sip_status ? std::to_string(*r.sip_status).c_str() : "",
-                  r.q850_cause ? std::to_string(*r.q850_cause).c_str() : "",
-                  d.success ? (*d.success ? "yes" : "no") : "",
-                  d.heard_to_end ? (*d.heard_to_end ? "yes" : "no") : "",
-                  d.heard_ms ? std::to_string(*d.heard_ms / 1000.0).substr(0, 5).c_str() : "",
-                  d.dtmf.c_str(), Csv(vars.dump()).c_str(), Csv(d.recording).c_str(),
-                  d.hangup_by.c_str(), Csv(r.reason).c_str(), d.agent.c_str(),
-                  d.connect_ms ? std::to_string(*d.connect_ms).c_str() : "", d.disposition.c_str(),
-                  t(d.callback_at).c_str());
+      auto yes_no = [](const std::optional<bool>& b) { return b ? (*b ? "yes" : "no") : ""; };
+      const std::string fields[] = {
+          std::to_string(r.id),
+          std::to_string(r.contact_id),
+          r.phone_e164,
+          std::to_string(r.attempt_no),
+          FormatUtc(r.created_at),
+          t(r.dialed_at),
+          t(r.answered_at),
+          t(r.ended_at),
+          r.outcome ? std::string(ToString(*r.outcome)) : "open",
+          r.sip_status ? std::to_string(*r.sip_status) : "",
+          r.q850_cause ? std::to_string(*r.q850_cause) : "",
+          yes_no(d.success),
+          yes_no(d.heard_to_end),
+          d.heard_ms ? std::to_string(*d.heard_ms / 1000.0).substr(0, 5) : "",
+          d.dtmf,
+          vars.dump(),
+          d.recording,
+          d.hangup_by,
+          r.reason,
+          d.agent,
+          d.connect_ms ? std::to_string(*d.connect_ms) : "",
+          d.disposition,
+          t(d.callback_at)};
+      std::string line;
+      for (size_t i = 0; i < std::size(fields); ++i) {
+        if (i) line += ',';
+        AppendCsvField(&line, fields[i]);  // RFC 4180: reasons and variables carry , and "
+      }
+      std::printf("%s\n", line.c_str());
     }
     return kExitOk;
   }

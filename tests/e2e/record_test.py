@@ -2,6 +2,9 @@
 """A scenario's record step over loopback SIP: the callee's reply is written to a WAV named by
 the attempt, ended by silence, and kept when the callee hangs up mid-reply; record_calls keeps
 a stereo WAV of each answered call."""
+import csv
+import io
+import json
 import os
 import sys
 import tempfile
@@ -67,6 +70,18 @@ def main():
         if cch != 2 or cs < 5:
             fail(f"call recording {call}: {cs:.2f} s, {cch} channels")
         print(f"ok: replies {s1:.1f} s and {s2:.1f} s (hung up mid-reply); call recording {cs:.1f} s stereo")
+        # The attempts report is RFC 4180 CSV: reasons ("200 OK; ...") and variables (JSON with
+        # commas and quotes) come back field for field.
+        out = run([DOZVON, "report", "--db", os.path.join(work, "test.db"), "rec", "--attempts"],
+                  timeout=30).stdout
+        report = {r["phone"]: r for r in csv.DictReader(io.StringIO(out))}
+        for phone, r in rows.items():
+            got = report.get(phone)
+            if not got or got["reason"] != r["reason"] or json.loads(got["vars"]) != \
+                    json.loads(r["vars"]) or got["recording"] != r["recording"] or \
+                    got["attempt"] != str(r["id"]):
+                fail(f"report --attempts for {phone}: {got} vs {dict(r)}")
+        print("ok: report --attempts round-trips reasons, variables and recordings")
     finally:
         cleanup(work, sim)
 
