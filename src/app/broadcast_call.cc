@@ -138,7 +138,12 @@ void BroadcastCall::OnEnded(const CallResult& r) {
         run_.Recorded(reply_path_, static_cast<double>(reply.size()) / 8000.0);
       }
     }
-    run_.FarEndHungUp(playing_ ? std::optional<double>(r.prompt_seconds_played) : std::nullopt);
+    auto played = playing_ ? std::optional<double>(r.prompt_seconds_played) : std::nullopt;
+    if (r.outcome == Outcome::kInterrupted) {
+      run_.Cut(played);
+    } else {
+      run_.FarEndHungUp(played);
+    }
   }
   leg_ = nullptr;
   playing_ = false;

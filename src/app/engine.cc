@@ -507,7 +507,7 @@ void Engine::Impl::Finish(Item* item, const CallResult& r) {
   res.details.recording = r.recording;
   bool unsuccessful = false;
   std::string shortfall;
-  if (r.outcome == Outcome::kAnswered && item->call) {
+  if (r.answered_at && item->call) {  // answered (or answered, then cut at shutdown)
     const ScenarioResult& sr = item->call->result();
     CallDetails& d = res.details;
     d.heard_to_end = sr.heard_to_end;
@@ -517,10 +517,12 @@ void Engine::Impl::Finish(Item* item, const CallResult& r) {
     d.vars = sr.vars;
     if (!sr.recording.empty()) d.recording = sr.recording;
     CallFacts facts{sr.heard_fraction(), sr.heard_to_end, sr.dtmf, sr.vars};
-    d.success = c.config.broadcast.success.Met(facts);
-    if (!*d.success) {
-      unsuccessful = true;
-      shortfall = c.config.broadcast.success.Shortfall(facts);
+    if (r.outcome == Outcome::kAnswered) {  // a cut call retries by its own rule
+      d.success = c.config.broadcast.success.Met(facts);
+      if (!*d.success) {
+        unsuccessful = true;
+        shortfall = c.config.broadcast.success.Shortfall(facts);
+      }
     }
     if (!sr.end_reason.empty()) res.reason += "; " + sr.end_reason;
   }
@@ -848,6 +850,11 @@ Status Engine::Run() {
     CallResult r;
     r.outcome = Outcome::kInterrupted;
     r.reason = "cut: the engine stopped and the grace period ended";
+    if (item->answered != std::chrono::steady_clock::time_point{}) {
+      // Answered before the cut: keep when, and what the call did so far (keys, operator).
+      r.answered_at = std::chrono::time_point_cast<Duration>(
+          e.clock->Now() - (std::chrono::steady_clock::now() - item->answered));
+    }
     e.Finish(item, r);
   }
   // Hang up what is left (BYE or CANCEL) before the loop runs again: no call may reach a

@@ -171,4 +171,10 @@ void ScenarioRun::FarEndHungUp(std::optional<double> seconds_played) {
   result_.end_reason = "hung up during step " + NameOf(current_);
 }
 
+void ScenarioRun::Cut(std::optional<double> seconds_played) {
+  if (finished_) return;
+  FarEndHungUp(seconds_played);
+  result_.end_reason = "cut during step " + NameOf(current_);
+}
+
 }  // namespace dozvon

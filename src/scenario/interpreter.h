@@ -66,6 +66,8 @@ class ScenarioRun {
   // The far end hung up; the run is over. `seconds_played`: of the prompt playing at that
   // moment, if one was (it counts toward the message heard).
   void FarEndHungUp(std::optional<double> seconds_played = std::nullopt);
+  // We ended the call mid-scenario (the engine stopping); counts like a hang-up, said apart.
+  void Cut(std::optional<double> seconds_played = std::nullopt);
 
   const ScenarioResult& result() const { return result_; }
   bool finished() const { return finished_; }

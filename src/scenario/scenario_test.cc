@@ -186,6 +186,16 @@ TEST(ScenarioRun, AnOperatorTakesTheTransferAndTheScenarioLetsGo) {
   EXPECT_EQ(w.run.result().vars.count("transfer"), 0u);
 }
 
+TEST(ScenarioRun, ACutCallSaysItWasCutNotHungUp) {
+  Walk w;
+  w.run.Start();
+  w.run.Cut(3.0);
+  EXPECT_TRUE(w.run.finished());
+  EXPECT_EQ(w.run.result().end_reason, "cut during step message");
+  EXPECT_DOUBLE_EQ(w.run.result().heard_seconds, 3.0);
+  EXPECT_FALSE(w.run.result().heard_to_end);
+}
+
 TEST(ScenarioRun, KeysDuringTheMessageWaitForTheGather) {
   Walk w;
   w.run.Start();
