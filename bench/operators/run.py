@@ -19,14 +19,15 @@ Usage: bench/operators/run.py [DOZVON_BINARY] [--modes progressive,predictive]
 import argparse
 import json
 import os
-import re
 import sys
 import tempfile
+from functools import partial
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
-from broadcast_lib import (cleanup, db, fail, read, run, server_config, start, stop,  # noqa: E402
-                           wait_for)
+from broadcast_lib import (agent, agent_status, cleanup, db, fail, read, run,  # noqa: E402
+                           server_config, start_carrier, start_operator_server, start_phones,
+                           stop, wait_for)
 
 CARRIER = """seed = 7
 [shares]
@@ -95,40 +96,18 @@ def main():
                  "--country", "RU", os.path.join(work, name + ".csv")], 120)
             with open(os.path.join(work, name + ".toml"), "w") as f:
                 f.write(CAMPAIGN % {"name": name})
-        with open(os.path.join(work, "carrier.toml"), "w") as f:
-            f.write(CARRIER)
-        carrier, carrier_out = start(
-            [a.dozvon, "carrier-sim", "--listen", "127.0.0.1:0", "--profile",
-             os.path.join(work, "carrier.toml"), "--calls-log", os.path.join(work, "calls.log")],
-            os.path.join(work, "carrier.out"))
-        procs.append(carrier)
-        port = wait_for(lambda: re.search(r"listening on 127\.0\.0\.1:(\d+)", read(carrier_out)),
-                        10, "carrier-sim").group(1)
+        port = start_carrier(a.dozvon, work, CARRIER, procs)
         ops = "".join(f'[[operators]]\nname = "op{i}"\npassword = "pw"\n\n'
                       for i in range(1, a.operators + 1))
         cfg = server_config(work, port, max_calls=200, cps=100, grace="5s",
                             extra='[registrar]\nlisten = "127.0.0.1:0"\n\n' + ops,
                             campaigns=[(name + ".toml", False) for name in modes])
-        serve, serve_out = start([a.dozvon, "serve", "--config", cfg, "--progress", "10s"],
-                                 os.path.join(work, "serve.out"))
-        procs.append(serve)
-        rport = wait_for(lambda: re.search(r"registrar for \d+ operator\(s\) on 127\.0\.0\.1:(\d+)",
-                                           read(serve_out)), 30, "dozvon serve").group(1)
-        phones, _ = start([a.dozvon, "carrier-sim", "--listen", "127.0.0.1:0", "--operators",
-                           str(a.operators), "--operator-prefix", "op", "--registrar",
-                           f"127.0.0.1:{rport}", "--operator-password", "pw"],
-                          os.path.join(work, "phones.out"))
-        procs.append(phones)
-
-        def status():
-            p = run([a.dozvon, "agent", "status", "--config", cfg], 20, check=False)
-            return {x["name"]: x for x in json.loads(p.stdout.strip()[3:])} \
-                if p.stdout.startswith("ok ") else {}
-
-        wait_for(lambda: len(status()) == a.operators and
-                 all(x["registered"] for x in status().values()), 30, "phones registered")
+        serve, serve_out, rport = start_operator_server(a.dozvon, work, cfg, procs, progress="10s")
+        start_phones(a.dozvon, work, a.operators, rport, procs)
+        status = partial(agent_status, a.dozvon, cfg)
+        wait_for(lambda: all(x["registered"] for x in status().values()), 30, "phones registered")
         for i in range(1, a.operators + 1):
-            run([a.dozvon, "agent", "login", "--config", cfg, f"op{i}", "--ready"], 20)
+            agent(a.dozvon, cfg, "login", f"op{i}", "--ready")
         wait_for(lambda: all(x["line"] for x in status().values()), 30, "nailed-up lines")
 
         con = db(work)

@@ -482,17 +482,7 @@ void Engine::Impl::Dial(Item* item) {
       });
 }
 
-void Engine::Impl::Finish(Item* item, const CallResult& r) {
-  TrunkRun& t = trunks[item->camp->trunk];
-  --t.pending;
-  if (item->camp->pacer) {
-    FinishOperatorCall(item, r);
-    return;
-  }
-  if (item->call) item->call->OnEnded(r);
-  if (item->waiting) StopWaiting(item);  // hung up holding for an operator
-  item->leg = nullptr;
-  CampaignRun& c = *item->camp;
+AttemptResult Engine::Impl::ResultOf(const CallResult& r) const {
   AttemptResult res;
   res.outcome = r.outcome;
   res.dialed_at = r.invited_at;
@@ -505,6 +495,21 @@ void Engine::Impl::Finish(Item* item, const CallResult& r) {
                           : r.hangup_by == HangupBy::kThem ? "them"
                                                            : "";
   res.details.recording = r.recording;
+  return res;
+}
+
+void Engine::Impl::Finish(Item* item, const CallResult& r) {
+  TrunkRun& t = trunks[item->camp->trunk];
+  --t.pending;
+  if (item->camp->pacer) {
+    FinishOperatorCall(item, r);
+    return;
+  }
+  if (item->call) item->call->OnEnded(r);
+  StopWaiting(item);  // hung up holding for an operator
+  item->leg = nullptr;
+  CampaignRun& c = *item->camp;
+  AttemptResult res = ResultOf(r);
   bool unsuccessful = false;
   std::string shortfall;
   if (r.answered_at && item->call) {  // answered (or answered, then cut at shutdown)

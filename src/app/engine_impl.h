@@ -210,6 +210,8 @@ struct Engine::Impl {
   void DialReady(TrunkRun& t);
   void Dial(Item* item);
   void Finish(Item* item, const CallResult& r);
+  // The attempt's row as the call left it: times, SIP status, cause, who hung up.
+  AttemptResult ResultOf(const CallResult& r) const;
   void Complete(Item* item, AttemptResult result, bool unsuccessful, const std::string& shortfall);
   void Release(int64_t contact_id);
   void CheckDone(CampaignRun& c);

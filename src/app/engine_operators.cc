@@ -331,18 +331,7 @@ void Engine::Impl::FinishOperatorCall(Item* item, const CallResult& r) {
   CampaignRun& c = *item->camp;
   item->deadline.Cancel();
   item->leg = nullptr;
-  AttemptResult res;
-  res.outcome = r.outcome;
-  res.dialed_at = r.invited_at;
-  res.answered_at = r.answered_at;
-  res.ended_at = clock->Now();
-  if (r.sip_status) res.sip_status = r.sip_status;
-  res.q850_cause = r.q850_cause;
-  res.reason = r.reason;
-  res.details.hangup_by = r.hangup_by == HangupBy::kUs     ? "us"
-                          : r.hangup_by == HangupBy::kThem ? "them"
-                                                           : "";
-  res.details.recording = r.recording;
+  AttemptResult res = ResultOf(r);
   const double limit = std::chrono::duration<double>(c.config.pacing.connect_limit).count();
   if (item->waiting) {
     // Hung up while waiting for an operator: an abandoned call all the same.

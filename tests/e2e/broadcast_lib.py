@@ -1,6 +1,7 @@
 """Helpers for the end-to-end tests and the benchmarks that drive real processes: a carrier
 simulator and `dozvon serve` on 127.0.0.1 (ephemeral ports), and the store read back with
 sqlite3. Every wait is bounded."""
+import json
 import math
 import os
 import re
@@ -159,3 +160,51 @@ def tone_wav(path, hz, seconds):
                    for i in range(8000))
     w.writeframes(one * int(seconds))
     w.close()
+
+
+def start_carrier(dozvon, work, profile_text, procs):
+    """`carrier-sim` playing customers from `profile_text`; what each answered customer heard
+    goes to calls.log. Appended to `procs`; returns its SIP port."""
+    profile = os.path.join(work, "carrier.toml")
+    with open(profile, "w") as f:
+        f.write(profile_text)
+    p, out = start([dozvon, "carrier-sim", "--listen", "127.0.0.1:0", "--profile", profile,
+                    "--calls-log", os.path.join(work, "calls.log")],
+                   os.path.join(work, "carrier.out"))
+    procs.append(p)
+    return wait_for(lambda: re.search(r"listening on 127\.0\.0\.1:(\d+)", read(out)), 10,
+                    "carrier-sim").group(1)
+
+
+def start_operator_server(dozvon, work, cfg, procs, progress="5s"):
+    """`dozvon serve` for a config with a [registrar]. Appended to `procs`; returns its output
+    file and the registrar's port."""
+    p, out = start([dozvon, "serve", "--config", cfg, "--progress", progress],
+                   os.path.join(work, "serve.out"))
+    procs.append(p)
+    port = wait_for(lambda: re.search(r"registrar for \d+ operator\(s\) on 127\.0\.0\.1:(\d+)",
+                                      read(out)), 30, "dozvon serve").group(1)
+    return p, out, port
+
+
+def start_phones(dozvon, work, n, registrar_port, procs):
+    """`carrier-sim --operators n`: phones op1..opN (password "pw") that register and
+    auto-answer; what each heard goes to operators.log. Appended to `procs`."""
+    p, _ = start([dozvon, "carrier-sim", "--listen", "127.0.0.1:0", "--operators", str(n),
+                  "--operator-prefix", "op", "--registrar", f"127.0.0.1:{registrar_port}",
+                  "--operator-password", "pw", "--operators-log",
+                  os.path.join(work, "operators.log")], os.path.join(work, "phones.out"))
+    procs.append(p)
+
+
+def agent(dozvon, cfg, *args, check=True):
+    """`dozvon agent VERB --config CFG ARGS...`; its output (fails the test on an error)."""
+    p = run([dozvon, "agent", args[0], "--config", cfg, *args[1:]], 20, check=False)
+    if check and p.returncode != 0:
+        fail("dozvon agent %s: %s" % (" ".join(args), p.stdout))
+    return p.stdout.strip()
+
+
+def agent_status(dozvon, cfg):
+    """Every operator's state, by name."""
+    return {a["name"]: a for a in json.loads(agent(dozvon, cfg, "status")[3:])}

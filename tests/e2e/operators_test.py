@@ -17,15 +17,16 @@ the customers; the abandon rate is at or under the cap; every connect was within
 connect limit."""
 import json
 import os
-import re
 import signal
 import sys
 import tempfile
 import time
+from functools import partial
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from broadcast_lib import (cleanup, db, fail, read, run, server_config, start, stop,  # noqa: E402
-                           tone_wav, wait_for)
+from broadcast_lib import (agent, agent_status, cleanup, db, fail, read, run,  # noqa: E402
+                           server_config, start, start_carrier, start_operator_server,
+                           start_phones, stop, tone_wav, wait_for)
 
 DOZVON = sys.argv[1]
 N = 500  # contacts per sales campaign
@@ -98,18 +99,6 @@ wrapup_timeout = "60s"
 """
 
 
-def agent(cfg, *args, check=True):
-    p = run([DOZVON, "agent", *args[:1], "--config", cfg, *args[1:]], 20, check=False)
-    if check and p.returncode != 0:
-        fail("dozvon agent %s: %s" % (" ".join(args), p.stdout))
-    return p.stdout.strip()
-
-
-def status(cfg):
-    out = agent(cfg, "status")
-    return {a["name"]: a for a in json.loads(out[3:])}
-
-
 def main():
     work = tempfile.mkdtemp(prefix="dozvon-e2e-ops-")
     procs = []
@@ -130,16 +119,7 @@ def main():
                 f.write(SALES % {"name": name, "mode": mode, "list": lst})
         with open(os.path.join(work, "dispo.toml"), "w") as f:
             f.write(DISPO)
-        with open(os.path.join(work, "carrier.toml"), "w") as f:
-            f.write(CARRIER)
-
-        carrier, carrier_out = start(
-            [DOZVON, "carrier-sim", "--listen", "127.0.0.1:0", "--profile",
-             os.path.join(work, "carrier.toml"), "--calls-log", os.path.join(work, "calls.log")],
-            os.path.join(work, "carrier.out"))
-        procs.append(carrier)
-        port = wait_for(lambda: re.search(r"listening on 127\.0\.0\.1:(\d+)", read(carrier_out)),
-                        10, "carrier-sim").group(1)
+        port = start_carrier(DOZVON, work, CARRIER, procs)
 
         ops = "".join(f'[[operators]]\nname = "op{i}"\npassword = "pw"\nskills = ["sales"%s]\n\n'
                       % (', "callbacks"' if i == 1 else "") for i in range(1, 5))
@@ -148,18 +128,11 @@ def main():
                             extra='[registrar]\nlisten = "127.0.0.1:0"\n\n' + ops,
                             campaigns=[("dispo.toml", True), ("prog.toml", False),
                                        ("pred.toml", False)])
-        serve, serve_out = start([DOZVON, "serve", "--config", cfg, "--progress", "5s"],
-                                 os.path.join(work, "serve.out"))
-        procs.append(serve)
-        rport = wait_for(lambda: re.search(r"registrar for 5 operator\(s\) on 127\.0\.0\.1:(\d+)",
-                                           read(serve_out)), 20, "dozvon serve").group(1)
+        serve, serve_out, rport = start_operator_server(DOZVON, work, cfg, procs)
+        act, status = partial(agent, DOZVON, cfg), partial(agent_status, DOZVON, cfg)
 
         # Operators' phones: four simulated ones (op1..op4) in one process.
-        p, _ = start([DOZVON, "carrier-sim", "--listen", "127.0.0.1:0", "--operators", "4",
-                      "--operator-prefix", "op", "--registrar", f"127.0.0.1:{rport}",
-                      "--operator-password", "pw", "--operators-log",
-                      os.path.join(work, "operators.log")], os.path.join(work, "phones.out"))
-        procs.append(p)
+        start_phones(DOZVON, work, 4, rport, procs)
         # baresip as op5: digest auth, auto-answer, "says" 660 Hz, writes down what it hears.
         bs = os.path.join(work, "bs")
         os.makedirs(os.path.join(bs, "snd"))
@@ -183,22 +156,22 @@ snd_path\t\t{bs}/snd
                     "answermode=auto\n")
         baresip, _ = start(["baresip", "-f", bs], os.path.join(work, "baresip.out"))
         procs.append(baresip)
-        wait_for(lambda: all(a["registered"] for a in status(cfg).values()), 20,
+        wait_for(lambda: all(a["registered"] for a in status().values()), 20,
                  "five phones registered: " + read(serve_out))
 
         # Every operator logs in and is ready once its nailed-up line is up.
         for i in range(1, 6):
-            agent(cfg, "login", f"op{i}", "--ready")
-        wait_for(lambda: all(a["line"] for a in status(cfg).values()), 20,
-                 "five nailed-up lines: " + json.dumps(status(cfg)))
+            act("login", f"op{i}", "--ready")
+        wait_for(lambda: all(a["line"] for a in status().values()), 20,
+                 "five nailed-up lines: " + json.dumps(status()))
 
         # 1. Preview, and dispositions drive the retries (only op1 has the "callbacks" skill).
         con = db(work)
-        card = json.loads(agent(cfg, "preview", "op1")[3:])
+        card = json.loads(act("preview", "op1")[3:])
         if card["phone"] != "+79995000001" or card["fields"]["name"] != "Имя0" or \
-                status(cfg)["op1"]["state"] != "reserved":
-            fail(f"preview card: {card} {status(cfg)['op1']}")
-        if not agent(cfg, "skip", "op1").startswith("ok op1 skipped; ready"):
+                status()["op1"]["state"] != "reserved":
+            fail(f"preview card: {card} {status()['op1']}")
+        if not act("skip", "op1").startswith("ok op1 skipped; ready"):
             fail("skip")
         skipped = wait_for(lambda: con.execute(
             "SELECT state, next_attempt_at, state_reason FROM contacts WHERE phone_e164 = "
@@ -210,21 +183,21 @@ snd_path\t\t{bs}/snd
             fail(f"skipped: {dict(skipped)}")
         given = {}
         for code in ("callback", "dnc", "call_again"):
-            card = json.loads(agent(cfg, "preview", "op1")[3:])
+            card = json.loads(act("preview", "op1")[3:])
             if card["phone"] in given or card["phone"] == "+79995000001":
                 fail(f"preview showed a contact again: {card}")
-            if not agent(cfg, "dial", "op1").startswith("ok op1 dialling " + card["phone"]):
+            if not act("dial", "op1").startswith("ok op1 dialling " + card["phone"]):
                 fail("dial")
-            a = wait_for(lambda: status(cfg)["op1"]["state"] == "wrap_up" and status(cfg)["op1"],
+            a = wait_for(lambda: status()["op1"]["state"] == "wrap_up" and status()["op1"],
                          30, "op1 in wrap-up")
             phone = a["card"]["phone"]
             args = ["disposition", "op1", code] + (["--at", "18:00"] if code == "callback" else [])
-            out = agent(cfg, *args)
+            out = act(*args)
             if not out.startswith("ok op1 " + code):
                 fail("disposition: " + out)
             given[phone] = code
-            wait_for(lambda: status(cfg)["op1"]["state"] != "wrap_up", 10, "wrap-up ended")
-        bad = agent(cfg, "disposition", "op1", "sale", check=False)
+            wait_for(lambda: status()["op1"]["state"] != "wrap_up", 10, "wrap-up ended")
+        bad = act("disposition", "op1", "sale", check=False)
         if "not in wrap-up" not in bad:
             fail("a disposition outside wrap-up must be refused: " + bad)
         wait_for(lambda: con.execute("SELECT count(*) FROM attempts a JOIN campaigns c ON "
@@ -279,12 +252,12 @@ snd_path\t\t{bs}/snd
         wait_for(lambda: con.execute("SELECT count(*) FROM attempts a JOIN campaigns c ON c.id "
                                      "= a.campaign_id WHERE c.name = 'pred'").fetchone()[0]
                  > N // 2, 300, "half the predictive campaign")
-        if not status(cfg)["op5"]["line"]:
-            fail("baresip's nailed-up leg dropped before it quit: " + json.dumps(status(cfg)["op5"]))
+        if not status()["op5"]["line"]:
+            fail("baresip's nailed-up leg dropped before it quit: " + json.dumps(status()["op5"]))
         baresip.send_signal(signal.SIGTERM)
-        wait_for(lambda: status(cfg)["op5"]["state"] == "paused" and
-                 not status(cfg)["op5"]["registered"], 20,
-                 "op5 paused and unregistered: " + json.dumps(status(cfg)["op5"]))
+        wait_for(lambda: status()["op5"]["state"] == "paused" and
+                 not status()["op5"]["registered"], 20,
+                 "op5 paused and unregistered: " + json.dumps(status()["op5"]))
         gone_ms = int(time.time() * 1000)
         wait_for(lambda: finished("pred"), 400, "predictive campaign to finish: " +
                  read(serve_out)[-2000:])

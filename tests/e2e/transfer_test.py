@@ -14,13 +14,14 @@ connect time each caller experienced, audio from the operator to the caller (mor
 than the time before the bridge could hold) and from the callers to the operator."""
 import json
 import os
-import re
 import sys
 import tempfile
+from functools import partial
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from broadcast_lib import (cleanup, db, fail, read, run, server_config, start, stop,  # noqa: E402
-                           wait_for)
+from broadcast_lib import (agent, agent_status, cleanup, db, fail, read, run,  # noqa: E402
+                           server_config, start_carrier, start_operator_server, start_phones,
+                           stop, wait_for)
 
 DOZVON = sys.argv[1]
 
@@ -98,46 +99,21 @@ def main():
                 f.write(SCENARIO % {"wait": wait})
             with open(os.path.join(work, name + ".toml"), "w") as f:
                 f.write(CAMPAIGN % {"name": name})
-        with open(os.path.join(work, "carrier.toml"), "w") as f:
-            f.write(CARRIER)
-
-        carrier, carrier_out = start(
-            [DOZVON, "carrier-sim", "--listen", "127.0.0.1:0", "--profile",
-             os.path.join(work, "carrier.toml"), "--calls-log", os.path.join(work, "calls.log")],
-            os.path.join(work, "carrier.out"))
-        procs.append(carrier)
-        port = wait_for(lambda: re.search(r"listening on 127\.0\.0\.1:(\d+)", read(carrier_out)),
-                        10, "carrier-sim").group(1)
+        port = start_carrier(DOZVON, work, CARRIER, procs)
         ops = "".join(f'[[operators]]\nname = "op{i}"\npassword = "pw"\nskills = ["support"]\n\n'
                       for i in (1, 2))
         cfg = server_config(work, port, max_calls=10, cps=10, grace="5s",
                             extra='[registrar]\nlisten = "127.0.0.1:0"\n\n' + ops,
                             campaigns=[("nobody.toml", False), ("xfer.toml", False)])
-        serve, serve_out = start([DOZVON, "serve", "--config", cfg, "--progress", "5s"],
-                                 os.path.join(work, "serve.out"))
-        procs.append(serve)
-        rport = wait_for(lambda: re.search(r"registrar for 2 operator\(s\) on 127\.0\.0\.1:(\d+)",
-                                           read(serve_out)), 20, "dozvon serve").group(1)
-        phones, _ = start([DOZVON, "carrier-sim", "--listen", "127.0.0.1:0", "--operators", "2",
-                           "--operator-prefix", "op", "--registrar", f"127.0.0.1:{rport}",
-                           "--operator-password", "pw", "--operators-log",
-                           os.path.join(work, "operators.log")], os.path.join(work, "phones.out"))
-        procs.append(phones)
-
-        def agent(*args, check=True):
-            p = run([DOZVON, "agent", args[0], "--config", cfg, *args[1:]], 20, check=False)
-            if check and p.returncode != 0:
-                fail("dozvon agent %s: %s" % (" ".join(args), p.stdout))
-            return p.stdout.strip()
-
-        def status():
-            return {a["name"]: a for a in json.loads(agent("status")[3:])}
+        serve, serve_out, rport = start_operator_server(DOZVON, work, cfg, procs)
+        start_phones(DOZVON, work, 2, rport, procs)
+        act, status = partial(agent, DOZVON, cfg), partial(agent_status, DOZVON, cfg)
 
         wait_for(lambda: all(a["registered"] for a in status().values()), 20,
                  "two phones registered: " + read(serve_out))
         # Logged in but paused: lines up, nobody ready.
         for op in ("op1", "op2"):
-            agent("login", op)
+            act("login", op)
         wait_for(lambda: all(a["line"] and a["state"] == "paused" for a in status().values()),
                  20, "two nailed-up lines, paused: " + json.dumps(status()))
         con = db(work)
@@ -163,7 +139,7 @@ def main():
 
         # 2. op1 ready: the first caller is bridged at once, the second holds until op1's
         # wrap-up ends.
-        agent("ready", "op1")
+        act("ready", "op1")
         wait_for(lambda: status()["op1"]["state"] == "ready", 10, "op1 ready")
         run([DOZVON, "campaign", "start", "--config", cfg, "xfer"], 20)
         first = wait_for(lambda: status()["op1"]["state"] == "on_call" and status()["op1"], 30,
@@ -173,7 +149,7 @@ def main():
                 card["ivr"]["keys"] != "1" or card["script"] != "Клиент просил оператора.":
             fail(f"operator's card: {card}")
         wait_for(lambda: status()["op1"]["state"] == "wrap_up", 30, "op1 in wrap-up")
-        out = agent("disposition", "op1", "dnc")
+        out = act("disposition", "op1", "dnc")
         if not out.startswith("ok op1 dnc"):
             fail("disposition: " + out)
         second = wait_for(lambda: status()["op1"]["state"] == "on_call" and status()["op1"], 10,
@@ -183,7 +159,7 @@ def main():
         if status()["op2"]["state"] != "paused":
             fail("op2 was paused and must have stayed out of it")
         wait_for(lambda: status()["op1"]["state"] == "wrap_up", 30, "op1 in wrap-up again")
-        if not agent("disposition", "op1", "completed").startswith("ok op1 completed"):
+        if not act("disposition", "op1", "completed").startswith("ok op1 completed"):
             fail("second disposition")
         wait_for(lambda: finished("xfer"), 30, "campaign xfer: " + read(serve_out)[-2000:])
         stop(serve)
