@@ -321,7 +321,9 @@ audio_source		aufile,$T/bs/say8k.wav
 CFG
 printf '<sip:1001@127.0.0.1:%s>;auth_pass=secret1;regint=60;answermode=auto\n<sip:1002@127.0.0.1:%s>;auth_pass=WRONG;regint=60\n' \
   "$RPORT" "$RPORT" > "$T/bs/accounts"
-timeout 30 baresip -f "$T/bs" > "$T/bs.out" 2>&1 &
+# --foreground: otherwise timeout relays our SIGTERM twice (to baresip and to its process
+# group), and a second SIGTERM makes baresip exit before its un-REGISTER is answered.
+timeout --foreground 30 baresip -f "$T/bs" > "$T/bs.out" 2>&1 &
 BS_PID=$!
 for _ in $(seq 1 100); do grep -q '"event":"registered","expires":60,"user":"1001"' "$T/reg.out" && break; sleep 0.1; done
 grep -q '"event":"registered","expires":60,"user":"1001"' "$T/reg.out" || fail "baresip did not register: $(cat "$T/reg.out") $(tail -5 "$T/bs.out")"
@@ -335,9 +337,9 @@ timeout 20 "$DOZVON" dial --trunk "127.0.0.1:$RPORT" --to "$CONTACT" --prompt "$
 # The call lasts the 2 s prompt plus the 0.5 s hold; baresip "says" its tone all along.
 near "$(field "$T/op.out" "$CONTACT" seconds_with_voice)" 2.4 0.5 || fail "operator's audio: $(cat "$T/op.out")"
 kill -TERM "$BS_PID"
-# baresip unregisters on SIGTERM; give it up to 15 s (once in CI it took over 5 s).
+# baresip unregisters on SIGTERM; give it up to 15 s.
 for _ in $(seq 1 150); do grep -q '"event":"unregistered"' "$T/reg.out" && break; sleep 0.1; done
-grep -q '"event":"unregistered","expires":60,"user":"1001"' "$T/reg.out" || fail "no unregister: $(cat "$T/reg.out")"
+grep -q '"event":"unregistered","expires":60,"user":"1001"' "$T/reg.out" || fail "no unregister: $(cat "$T/reg.out") $(tail -5 "$T/bs.out")"
 wait "$BS_PID" 2>/dev/null || true
 kill -TERM "$REG_PID"; wait "$REG_PID" 2>/dev/null || true
 ok
