@@ -11,10 +11,21 @@
 
 namespace dozvon {
 
-uint8_t LinearToUlaw(int16_t s) { return linear_to_ulaw(s); }
-int16_t UlawToLinear(uint8_t u) { return ulaw_to_linear(u); }
-uint8_t LinearToAlaw(int16_t s) { return linear_to_alaw(s); }
-int16_t AlawToLinear(uint8_t a) { return alaw_to_linear(a); }
+void EncodeG711(G711 law, std::span<const int16_t> in, uint8_t* out) {
+  if (law == G711::kUlaw) {
+    for (size_t i = 0; i < in.size(); ++i) out[i] = linear_to_ulaw(in[i]);
+  } else {
+    for (size_t i = 0; i < in.size(); ++i) out[i] = linear_to_alaw(in[i]);
+  }
+}
+
+void DecodeG711(G711 law, std::span<const uint8_t> in, int16_t* out) {
+  if (law == G711::kUlaw) {
+    for (size_t i = 0; i < in.size(); ++i) out[i] = ulaw_to_linear(in[i]);
+  } else {
+    for (size_t i = 0; i < in.size(); ++i) out[i] = alaw_to_linear(in[i]);
+  }
+}
 
 Pcm Tone(int hz, int dbm0, int on_ms, int off_ms, int total_ms, int hz2) {
   Pcm out(static_cast<size_t>(std::max(0, total_ms)) * 8, 0);

@@ -23,10 +23,13 @@ Result<std::shared_ptr<const Pcm>> LoadPrompt(const std::string& path);
 // it, so a reader never sees half a file.
 Status WriteWav(const std::string& path, const Pcm& samples, int channels = 1);
 
-uint8_t LinearToUlaw(int16_t s);
-int16_t UlawToLinear(uint8_t u);
-uint8_t LinearToAlaw(int16_t s);
-int16_t AlawToLinear(uint8_t a);
+enum class G711 { kUlaw, kAlaw };
+
+// G.711 a frame at a time, with spandsp's per-sample conversions inlined into one loop: one
+// call per sample was ~5% of a media process's time with 1,000 calls up. `out` holds
+// in.size() values.
+void EncodeG711(G711 law, std::span<const int16_t> in, uint8_t* out);
+void DecodeG711(G711 law, std::span<const uint8_t> in, int16_t* out);
 
 // A tone from spandsp's generator: `hz` at `dbm0`, on for `on_ms` then off for `off_ms`
 // (off_ms 0: continuous), `total_ms` long, plus `hz2` at the same level when not 0.

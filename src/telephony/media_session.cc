@@ -73,7 +73,7 @@ struct MediaSession::Impl {
   struct sdp_media* media = nullptr;
   struct sa raddr {};
   bool have_remote = false;
-  bool ulaw = true;
+  G711 law = G711::kUlaw;
   int audio_pt = 0;
   int telev_pt = -1;
   bool running = false;
@@ -133,7 +133,12 @@ struct MediaSession::Impl {
     return n;
   }
 
+  // The outgoing packet, reused frame after frame: rtp_send sends it synchronously, so no
+  // allocation per frame (50 a second per call).
+  struct mbuf* out = nullptr;
+
   ~Impl() {
+    out = static_cast<struct mbuf*>(mem_deref(out));
     rtp = static_cast<struct rtp_sock*>(mem_deref(rtp));
     sdp = static_cast<struct sdp_session*>(mem_deref(sdp));
     if (tx) dtmf_tx_free(tx);
@@ -175,7 +180,7 @@ struct MediaSession::Impl {
     }
     if (hdr->pt != impl->audio_pt || n == 0 || n > 1000) return;
     int16_t pcm[1000];
-    for (size_t i = 0; i < n; ++i) pcm[i] = impl->ulaw ? UlawToLinear(p[i]) : AlawToLinear(p[i]);
+    DecodeG711(impl->law, {p, n}, pcm);
     double secs = static_cast<double>(n) / 8000.0;
     st.seconds_received += secs;
     bool voice = Rms({pcm, n}) > kVoiceRms;
@@ -197,10 +202,20 @@ struct MediaSession::Impl {
     }
   }
 
+  // A packet buffer with room for the RTP header in front, which rtp_send writes
+  // (TELEPHONY.md). Fresh if anything still holds the last one.
+  struct mbuf* Packet() {
+    if (!out || mem_nrefs(out) > 1) {
+      mem_deref(out);
+      out = mbuf_alloc(RTP_HEADER_SIZE + kFrameSamples);
+    }
+    out->pos = RTP_HEADER_SIZE;
+    out->end = RTP_HEADER_SIZE;
+    return out;
+  }
+
   void SendFrame() {
-    struct mbuf* mb = mbuf_alloc(RTP_HEADER_SIZE + kFrameSamples);
-    mb->pos = RTP_HEADER_SIZE;  // rtp_send writes the header in front (TELEPHONY.md)
-    mb->end = RTP_HEADER_SIZE;
+    struct mbuf* mb = Packet();
     bool marker = first_packet;
     first_packet = false;
     // An RFC 4733 event in progress replaces audio.
@@ -219,7 +234,6 @@ struct MediaSession::Impl {
       } else if (--event_frames_left == 0) {
         end_packets_left = 3;
       }
-      mem_deref(mb);
       ts += kFrameSamples;
       return;
     }
@@ -249,13 +263,11 @@ struct MediaSession::Impl {
     if (recording && rec_sent.size() + kFrameSamples <= kMaxRecord) {
       rec_sent.insert(rec_sent.end(), frame, frame + kFrameSamples);
     }
-    for (int i = 0; i < kFrameSamples; ++i) {
-      uint8_t b = ulaw ? LinearToUlaw(frame[i]) : LinearToAlaw(frame[i]);
-      mbuf_write_u8(mb, b);
-    }
+    uint8_t payload[kFrameSamples];
+    EncodeG711(law, frame, payload);
+    mbuf_write_mem(mb, payload, kFrameSamples);
     mb->pos = RTP_HEADER_SIZE;
     rtp_send(rtp, &raddr, false, marker, static_cast<uint8_t>(audio_pt), ts, mb);
-    mem_deref(mb);
     ts += kFrameSamples;
     ++self->stats_.frames_sent;
     if (from_prompt && prompt_pos >= prompt->size()) {
@@ -350,8 +362,9 @@ Status PickFormats(MediaSession::Impl& m) {
   if (!fmt || sa_port(sdp_media_raddr(m.media)) == 0) {
     return Status::InvalidArgument("SDP: no usable audio codec (need PCMU or PCMA)");
   }
-  m.ulaw = std::strcmp(fmt->name, "PCMU") == 0;
-  if (!m.ulaw && std::strcmp(fmt->name, "PCMA") != 0) {
+  bool ulaw = std::strcmp(fmt->name, "PCMU") == 0;
+  m.law = ulaw ? G711::kUlaw : G711::kAlaw;
+  if (!ulaw && std::strcmp(fmt->name, "PCMA") != 0) {
     return Status::InvalidArgument(std::string("SDP: codec ") + fmt->name + " is not G.711");
   }
   m.audio_pt = fmt->pt;
