@@ -25,9 +25,9 @@ from functools import partial
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
-from broadcast_lib import (agent, agent_status, cleanup, db, fail, read, run,  # noqa: E402
-                           server_config, start_carrier, start_operator_server, start_phones,
-                           stop, wait_for)
+from broadcast_lib import (agent, agent_status, cleanup, db, fail, import_list, read,  # noqa: E402
+                           run, server_config, start_carrier, start_operator_server,
+                           start_phones, stop, wait_for)
 
 CARRIER = """seed = 7
 [shares]
@@ -89,11 +89,8 @@ def main():
     procs = []
     try:
         for k, name in enumerate(modes):
-            with open(os.path.join(work, name + ".csv"), "w") as f:
-                f.write("phone,timezone\n" + "".join(
-                    "+7999%d%06d,Europe/Moscow\n" % (6 + k, i) for i in range(a.contacts)))
-            run([a.dozvon, "import", "--db", os.path.join(work, "test.db"), "--list", name,
-                 "--country", "RU", os.path.join(work, name + ".csv")], 120)
+            import_list(a.dozvon, work, name,
+                        ["+7999%d%06d" % (6 + k, i) for i in range(a.contacts)], timeout=120)
             with open(os.path.join(work, name + ".toml"), "w") as f:
                 f.write(CAMPAIGN % {"name": name})
         port = start_carrier(a.dozvon, work, CARRIER, procs)

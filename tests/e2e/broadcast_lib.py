@@ -98,6 +98,18 @@ def run(cmd, timeout, check=True):
     return p
 
 
+def import_list(dozvon, work, name, phones, zone="Europe/Moscow", timeout=60):
+    """Writes `name`.csv (phone, name, amount, timezone) and imports it as list `name` into
+    work/test.db."""
+    path = os.path.join(work, name + ".csv")
+    with open(path, "w") as f:
+        f.write("phone,name,amount,timezone\n")
+        for i, p in enumerate(phones):
+            f.write(f"{p},Имя{i},{100 + i},{zone}\n")
+    run([dozvon, "import", "--db", os.path.join(work, "test.db"), "--list", name,
+         "--country", "RU", path], timeout)
+
+
 def db(workdir):
     con = sqlite3.connect(os.path.join(workdir, "test.db"))
     con.row_factory = sqlite3.Row

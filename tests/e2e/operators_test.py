@@ -24,9 +24,10 @@ import time
 from functools import partial
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from broadcast_lib import (agent, agent_status, cleanup, db, fail, read, run,  # noqa: E402
-                           server_config, start, start_carrier, start_operator_server,
-                           start_phones, stop, tone_wav, wait_for)
+from broadcast_lib import (agent, agent_status, cleanup, db, fail, import_list, read,  # noqa: E402
+                           run, server_config, start, start_carrier,
+                           start_operator_server, start_phones, stop, tone_wav,
+                           wait_for)
 
 DOZVON = sys.argv[1]
 N = 500  # contacts per sales campaign
@@ -103,17 +104,10 @@ def main():
     work = tempfile.mkdtemp(prefix="dozvon-e2e-ops-")
     procs = []
     try:
-        # Contacts.
-        def write_list(name, phones, extra=""):
-            with open(os.path.join(work, name + ".csv"), "w") as f:
-                f.write("phone,name,amount,timezone\n")
-                for i, p in enumerate(phones):
-                    f.write(f"{p},Имя{i},{100 + i},{extra or 'Europe/Moscow'}\n")
-            run([DOZVON, "import", "--db", os.path.join(work, "test.db"), "--list", name,
-                 "--country", "RU", os.path.join(work, name + ".csv")], 60)
-        write_list("dispo", ["+7999500000%d" % i for i in (1, 2, 3, 4)], "Asia/Yekaterinburg")
-        write_list("prog", ["+7999510%04d" % i for i in range(N)])
-        write_list("pred", ["+7999520%04d" % i for i in range(N)])
+        import_list(DOZVON, work, "dispo", ["+7999500000%d" % i for i in (1, 2, 3, 4)],
+                    "Asia/Yekaterinburg")
+        import_list(DOZVON, work, "prog", ["+7999510%04d" % i for i in range(N)])
+        import_list(DOZVON, work, "pred", ["+7999520%04d" % i for i in range(N)])
         for name, mode, lst in (("prog", "progressive", "prog"), ("pred", "predictive", "pred")):
             with open(os.path.join(work, name + ".toml"), "w") as f:
                 f.write(SALES % {"name": name, "mode": mode, "list": lst})

@@ -19,9 +19,9 @@ import tempfile
 from functools import partial
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from broadcast_lib import (agent, agent_status, cleanup, db, fail, read, run,  # noqa: E402
-                           server_config, start_carrier, start_operator_server, start_phones,
-                           stop, wait_for)
+from broadcast_lib import (agent, agent_status, cleanup, db, fail, import_list, read,  # noqa: E402
+                           run, server_config, start_carrier, start_operator_server,
+                           start_phones, stop, wait_for)
 
 DOZVON = sys.argv[1]
 
@@ -86,15 +86,9 @@ def main():
     work = tempfile.mkdtemp(prefix="dozvon-e2e-xfer-")
     procs = []
     try:
-        dbp = os.path.join(work, "test.db")
         for name, phones, wait in (("nobody", ["+79995300001"], "3s"),
                                    ("xfer", ["+79995400001", "+79995400002"], "12s")):
-            with open(os.path.join(work, name + ".csv"), "w") as f:
-                f.write("phone,name,timezone\n")
-                for i, p in enumerate(phones):
-                    f.write(f"{p},Имя{i},Europe/Moscow\n")
-            run([DOZVON, "import", "--db", dbp, "--list", name, "--country", "RU",
-                 os.path.join(work, name + ".csv")], 60)
+            import_list(DOZVON, work, name, phones)
             with open(os.path.join(work, name + ".scenario.toml"), "w") as f:
                 f.write(SCENARIO % {"wait": wait})
             with open(os.path.join(work, name + ".toml"), "w") as f:
