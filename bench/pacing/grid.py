@@ -16,11 +16,12 @@ REFERENCE = ["progressive", "ratio", "vicidial", "erlang"]
 
 
 def run(job):
-    sim, pacer, cmd, n, p, talk, seed, hours = job
+    sim, pacer, cmd, n, p, talk, seed, hours = job[:8]
     args = [sys.executable, sim, "run", "--pacer", pacer, "--agents", str(n), "--answer-rate", str(p),
             "--talk-mean", str(talk), "--hours", str(hours), "--seed", str(seed)]
     if cmd:
         args += ["--cmd", cmd]
+    args += list(job[8:])  # further simulator options, e.g. ("--drop-target", "0.05")
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     r = json.loads(out.splitlines()[0])
     r["pacer"] = "dozvon" if pacer == "external" else pacer
@@ -71,8 +72,6 @@ def main():
         best_name, best_occ = "-", 0.0
         for ref in REFERENCE:
             rs = by[(k, ref)]
-            for seed_r in rs:
-                pass
             if all(x["abandon_rate"] <= 0.03 for x in rs) and mean(rs, "occupancy") > best_occ:
                 best_name, best_occ = ref, mean(rs, "occupancy")
         for o in ours:

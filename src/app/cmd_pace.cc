@@ -18,6 +18,7 @@ struct PaceArgs {
   double max_lines_per_agent = 3.0;
   double power_ratio = 1.5;
   int min_obs = 30;
+  double worst_hour_guard = 0.05;
   std::string log;
 };
 
@@ -27,6 +28,7 @@ int RunPace(const PaceArgs& a) {
   o.max_lines_per_agent = a.max_lines_per_agent;
   o.power_ratio = a.power_ratio;
   o.min_observations = a.min_obs;
+  o.worst_hour_guard = a.worst_hour_guard;
   if (a.window == "24h") {
     o.window = AbandonWindow::kRolling24h;
   } else if (a.window == "30d") {
@@ -88,6 +90,8 @@ void RegisterPace(CLI::App& app, int* exit_code) {
   cmd->add_option("--max-lines-per-agent", args->max_lines_per_agent, "Default 3");
   cmd->add_option("--power-ratio", args->power_ratio, "Lines per idle operator for power");
   cmd->add_option("--min-obs", args->min_obs, "Answers and talks seen before predicting");
+  cmd->add_option("--worst-hour-guard", args->worst_hour_guard,
+                  "Hold back as a clock hour's abandon rate nears this (default 0.05)");
   cmd->add_option("--log", args->log, "Append an audit line per decision to this file");
   cmd->callback([args, exit_code] { *exit_code = RunPace(*args); });
 }

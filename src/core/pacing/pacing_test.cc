@@ -85,6 +85,26 @@ TEST(Pacing, ProgressiveFloorHoldsWhenTheCapIsExhausted) {
   EXPECT_EQ(d.dial, ProgressiveLines(s)) << "falls back to progressive, never below it";
 }
 
+TEST(Pacing, TheHourlyGuardIsAnOption) {
+  PacerSnapshot s = Busy();
+  s.ringing_elapsed.clear();
+  // Half-way through the hour: 100 answers, 4 abandons. Projected to 200 answers, one more
+  // abandon is 2.5%: past 90% of a 2% guard, within 60% of a 10% one.
+  s.t = 3 * 3600 + 1800;
+  auto decide = [&](double guard) {
+    PacerOptions o;
+    o.worst_hour_guard = guard;
+    PacerMemo memo;
+    memo.hours.push_back({0, 2000, 40});
+    memo.hours.push_back({3, 100, 4});
+    return Make("predictive", o)->Decide(s, memo);
+  };
+  EXPECT_EQ(decide(0.02).cap, 0) << "a 2% guard stops overdialling";
+  PacerDecision loose = decide(0.10);
+  EXPECT_GT(loose.cap, 0) << "a 10% guard leaves the cap alone";
+  EXPECT_GT(loose.dial, decide(0.02).dial);
+}
+
 TEST(Pacing, BacksOffAfterABurstOfAbandons) {
   auto pacer = Make("predictive");
   PacerSnapshot s = Busy();
