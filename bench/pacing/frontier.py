@@ -9,13 +9,12 @@ realized abandons, and the abandon rate at which dozvon's occupancy would be erl
 default 3% target) plus 3 points. Usage:
   bench/pacing/frontier.py [--dozvon build/release/dozvon] [--cells 5:0.3:60,20:0.3:60]
                            [--targets 0.015,0.02,0.03,0.04,0.06] [--seeds 1,2,3] [--jobs 2]"""
-import argparse
 import os
 import sys
 from multiprocessing import Pool
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from grid import run  # noqa: E402
+from grid import common_args, run  # noqa: E402
 
 
 def interpolate(points, x_key, y_key, x):
@@ -39,16 +38,9 @@ def reaching(curve, goal):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.dirname(os.path.dirname(here))
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--dozvon", default=os.path.join(root, "build/release/dozvon"))
-    ap.add_argument("--sim", default=os.path.join(os.path.dirname(root), "shared/bench/pacing/sim.py"))
+    ap = common_args()
     ap.add_argument("--cells", default="5:0.3:60,20:0.3:60,100:0.3:60,5:0.15:180,20:0.15:180")
     ap.add_argument("--targets", default="0.015,0.02,0.03,0.04,0.06")
-    ap.add_argument("--seeds", default="1,2,3")
-    ap.add_argument("--hours", type=float, default=8.0)
-    ap.add_argument("--jobs", type=int, default=2)
     a = ap.parse_args()
     cells = [(int(n), float(p), int(t)) for n, p, t in (c.split(":") for c in a.cells.split(","))]
     targets = [float(x) for x in a.targets.split(",")]

@@ -28,15 +28,20 @@ def run(job):
     return r
 
 
-def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.dirname(os.path.dirname(here))
+def common_args():
+    """The options every pacing bench takes: binary, simulator, parallel jobs, seeds, hours."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     ap = argparse.ArgumentParser()
     ap.add_argument("--dozvon", default=os.path.join(root, "build/release/dozvon"))
     ap.add_argument("--sim", default=os.path.join(os.path.dirname(root), "shared/bench/pacing/sim.py"))
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--hours", type=float, default=8.0)
+    return ap
+
+
+def main():
+    ap = common_args()
     ap.add_argument("--agents", default="5,20,100")
     ap.add_argument("--out")
     a = ap.parse_args()
