@@ -203,7 +203,6 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   // synchronous=FULL makes every commit durable: an attempt row exists before its INVITE.
   DZ_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
   DZ_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=FULL"));
-  DZ_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
   DZ_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-65536"));  // 64 MiB: large imports
   DZ_RETURN_IF_ERROR(db->Exec("PRAGMA temp_store=MEMORY"));
 
@@ -219,14 +218,25 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
                                       " is newer than this dozvon understands (" +
                                       std::to_string(migrations.size()) + ")");
   }
+  // Foreign keys stay off while migrations run, so one can rebuild a referenced table the
+  // way SQLite documents; each migration checks them before it commits.
   for (size_t i = impl->version; i < migrations.size(); ++i) {
     DZ_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db.get()));
     Status s = db->Exec(migrations[i]);
     if (!s.ok()) return s.WithContext("migration " + std::to_string(i + 1));
+    {
+      DZ_ASSIGN_OR_RETURN(Statement fk, db->Prepare("PRAGMA foreign_key_check"));
+      DZ_ASSIGN_OR_RETURN(bool broken, fk.Step());
+      if (broken) {
+        return Status::FailedPrecondition(path + ": migration " + std::to_string(i + 1) +
+                                          " leaves a dangling reference in table " + fk.Text(0));
+      }
+    }
     DZ_RETURN_IF_ERROR(db->Exec("PRAGMA user_version=" + std::to_string(i + 1)));
     DZ_RETURN_IF_ERROR(txn->Commit());
     impl->version = static_cast<int>(i + 1);
   }
+  DZ_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
   impl->db = std::move(db);
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }

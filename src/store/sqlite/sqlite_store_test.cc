@@ -64,6 +64,56 @@ TEST_F(SqliteStoreTest, MigratesOnOpenAndReopensAtSameVersion) {
   EXPECT_EQ((*again)->schema_version(), static_cast<int>(sqlite::Migrations().size()));
 }
 
+// A database written by the version-3 schema upgrades in place: the contacts table is rebuilt
+// for its cheaper CHECKs, its rows and the attempts that reference them survive, and the CHECKs
+// and foreign keys still hold afterwards.
+TEST_F(SqliteStoreTest, UpgradesAVersion3DatabaseKeepingRowsAndConstraints) {
+  store_.reset();
+  std::string old_path = (dir_ / "v3.db").string();
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(old_path.c_str(), &raw), SQLITE_OK);
+  auto exec = [&](const std::string& sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);
+    std::string msg = err ? err : "";
+    sqlite3_free(err);
+    return rc == SQLITE_OK ? std::string() : msg;
+  };
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(exec(std::string(sqlite::Migrations()[i])), "");
+  ASSERT_EQ(exec("PRAGMA user_version=3;"
+                 "INSERT INTO lists(id, name, created_at) VALUES (1, 'old', 0);"
+                 "INSERT INTO contacts(id, list_id, phone_e164, zone_source, state, created_at, "
+                 "updated_at) VALUES (7, 1, '+74951234567', 'prefix', 'done', 0, 0);"
+                 "INSERT INTO campaigns(id, name, config, created_at, updated_at) "
+                 "VALUES (1, 'c', '', 0, 0);"
+                 "INSERT INTO attempts(contact_id, campaign_id, attempt_no, phone_e164, "
+                 "created_at, outcome) VALUES (7, 1, 1, '+74951234567', 0, 'answered');"),
+            "");
+  sqlite3_close(raw);
+
+  auto up = SqliteStore::Open(old_path);
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  EXPECT_EQ((*up)->schema_version(), static_cast<int>(sqlite::Migrations().size()));
+  auto c = (*up)->GetContact(7);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(c->has_value());
+  EXPECT_EQ((*c)->phone_e164, "+74951234567");
+  up->reset();
+
+  ASSERT_EQ(sqlite3_open(old_path.c_str(), &raw), SQLITE_OK);
+  EXPECT_EQ(exec("PRAGMA foreign_keys=ON; INSERT INTO attempts(contact_id, campaign_id, "
+                 "attempt_no, phone_e164, created_at) SELECT contact_id, campaign_id, 2, "
+                 "phone_e164, 1 FROM attempts"),
+            "");  // the attempts still reference a contact that exists
+  EXPECT_NE(exec("UPDATE contacts SET state = 'bogus' WHERE id = 7"), "");
+  EXPECT_NE(exec("UPDATE contacts SET zone_source = 'guess' WHERE id = 7"), "");
+  EXPECT_EQ(exec("UPDATE contacts SET state = 'struck', zone_source = 'column' WHERE id = 7"), "");
+  EXPECT_NE(exec("INSERT INTO attempts(contact_id, campaign_id, attempt_no, phone_e164, "
+                 "created_at) VALUES (99, 1, 1, '+7', 0)"),
+            "");  // foreign keys are on again for a plain connection that asks for them
+  sqlite3_close(raw);
+}
+
 TEST_F(SqliteStoreTest, UsesWalAndFullSync) {
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
