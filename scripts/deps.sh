@@ -10,7 +10,8 @@ PACKAGES=(
   # core and storage
   libhowardhinnant-date-dev tzdata libsqlite3-dev sqlite3
   # import: phone numbers, CSV; python3-phonenumbers supplies the prefix -> time zone map at build time
-  libphonenumber-dev libprotobuf-dev libicu-dev libboost-dev libcsv-dev python3 python3-phonenumbers
+  # (libre2-dev: the import fast path matches libphonenumber's own patterns with RE2, see src/import/phone.h)
+  libphonenumber-dev libprotobuf-dev libicu-dev libboost-dev libcsv-dev libre2-dev python3 python3-phonenumbers
   # app glue
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   # telephony and media

@@ -3,8 +3,7 @@
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
-#include <unordered_map>
-
+#include "import/phone_fast.h"
 #include "import/zone_map.h"
 
 namespace dozvon {
@@ -13,9 +12,8 @@ namespace {
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
-constexpr size_t kMemoPrefixDigits = 8;
-
-// Keeps digits and one leading '+'; false if the text has anything but digits and separators.
+// Keeps digits and one leading '+'; false if the text has anything but digits and the
+// separators libphonenumber accepts anywhere in a number (so not a tab).
 bool CanonicalDigits(std::string_view raw, std::string* out, bool* plus) {
   out->clear();
   *plus = false;
@@ -26,7 +24,7 @@ bool CanonicalDigits(std::string_view raw, std::string* out, bool* plus) {
     } else if (c == '+') {
       if (*plus || !out->empty()) return false;
       *plus = true;
-    } else if (c == ' ' || c == '-' || c == '(' || c == ')' || c == '.' || c == '\t' || c == '/') {
+    } else if (c == ' ' || c == '-' || c == '(' || c == ')' || c == '.' || c == '/') {
       continue;
     } else if (c == 0xC2 && i + 1 < raw.size() && static_cast<unsigned char>(raw[i + 1]) == 0xA0) {
       ++i;  // no-break space, common in spreadsheet exports
@@ -42,15 +40,10 @@ std::string Quote(std::string_view raw) { return "phone \"" + std::string(raw) +
 }  // namespace
 
 struct PhoneNormalizer::Impl {
-  struct Memo {
-    int country_code;
-    uint8_t strip;  // leading digits Parse() dropped
-  };
   const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
-  std::unordered_map<std::string, Memo> memo;
-  size_t hits = 0;
+  FastPhoneParser fast;
+  size_t fast_hits = 0;
   std::string digits;
-  std::string key;
 
   // Region name for messages: the number's country, else the default region.
   std::string RegionFor(int cc, std::string_view default_region) const {
@@ -125,7 +118,7 @@ struct PhoneNormalizer::Impl {
 PhoneNormalizer::PhoneNormalizer() : impl_(std::make_unique<Impl>()) {}
 PhoneNormalizer::~PhoneNormalizer() = default;
 
-size_t PhoneNormalizer::memo_hits() const { return impl_->hits; }
+size_t PhoneNormalizer::fast_hits() const { return impl_->fast_hits; }
 
 bool PhoneNormalizer::IsKnownRegion(std::string_view region) {
   const auto* util = PhoneNumberUtil::GetInstance();
@@ -145,38 +138,21 @@ Result<NormalizedPhone> PhoneNormalizer::Normalize(std::string_view raw,
                                                    std::string_view default_region) {
   Impl& m = *impl_;
   bool plus = false;
-  if (!CanonicalDigits(raw, &m.digits, &plus) || m.digits.size() < kMemoPrefixDigits + 2 ||
-      m.digits.size() > 17) {
-    return NormalizeSlow(raw, default_region);
+  if (CanonicalDigits(raw, &m.digits, &plus)) {
+    if (auto f = m.fast.Parse(m.digits, plus, default_region)) {
+      ++m.fast_hits;
+      NormalizedPhone out;
+      out.country_code = f->country_code;
+      out.e164 = "+" + std::to_string(f->country_code) + f->national;
+      out.region = std::move(f->region);
+      out.geographic = m.util->IsNumberGeographical(
+          static_cast<PhoneNumberUtil::PhoneNumberType>(f->type), f->country_code);
+      out.zones =
+          ZoneMap::Lookup(std::string_view(out.e164).substr(1), out.country_code, out.geographic);
+      return out;
+    }
   }
-  m.key.assign(default_region);
-  m.key.push_back(plus ? '+' : '|');
-  m.key.push_back(static_cast<char>('A' + m.digits.size()));
-  m.key.append(m.digits, 0, kMemoPrefixDigits);
-
-  auto it = m.memo.find(m.key);
-  if (it != m.memo.end() && m.digits[it->second.strip] != '0') {
-    ++m.hits;
-    PhoneNumber n;
-    n.set_country_code(it->second.country_code);
-    n.set_national_number(std::stoull(m.digits.substr(it->second.strip)));
-    return m.Finish(raw, default_region, n);
-  }
-
-  if (raw.find_first_not_of(" \t") == std::string_view::npos) {
-    return Status::InvalidArgument("phone is empty");
-  }
-  DZ_ASSIGN_OR_RETURN(PhoneNumber n, m.FullParse(raw, default_region));
-  std::string nsn;
-  m.util->GetNationalSignificantNumber(n, &nsn);
-  // Remember only a pure strip of leading digits that leaves no leading zero.
-  if (!nsn.empty() && nsn[0] != '0' && nsn.size() <= m.digits.size() &&
-      m.digits.size() - nsn.size() <= kMemoPrefixDigits &&
-      m.digits.compare(m.digits.size() - nsn.size(), nsn.size(), nsn) == 0) {
-    m.memo.emplace(
-        m.key, Impl::Memo{n.country_code(), static_cast<uint8_t>(m.digits.size() - nsn.size())});
-  }
-  return m.Finish(raw, default_region, n);
+  return NormalizeSlow(raw, default_region);
 }
 
 }  // namespace dozvon

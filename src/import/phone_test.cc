@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+
 #include <random>
+#include <set>
 
 namespace dozvon {
 namespace {
@@ -79,44 +83,112 @@ TEST(Phone, KeepsRegionAndCandidateZones) {
   EXPECT_EQ(mobile->zones.size(), 16u) << "Russian mobiles are not tied to a region";
 }
 
-// The memo must never change what libphonenumber would have said. Generate numbers that share
-// prefixes (so the memo is hit) with random tails, in several formats and regions, and compare.
-TEST(Phone, MemoAgreesWithPlainParse) {
+// Normalize() (fast path first) must say exactly what libphonenumber says: same E.164,
+// region, zones, or the same error.
+void ExpectSameAsLibphonenumber(PhoneNormalizer& fast, PhoneNormalizer& slow,
+                                const std::string& raw, const std::string& region, int* compared,
+                                int* valid) {
+  auto a = fast.Normalize(raw, region);
+  auto b = slow.NormalizeSlow(raw, region);
+  ++*compared;
+  *valid += b.ok();
+  ASSERT_EQ(a.ok(), b.ok()) << "\"" << raw << "\" in \"" << region
+                            << "\": " << (a.ok() ? a->e164 : a.status().message()) << " vs "
+                            << (b.ok() ? b->e164 : b.status().message());
+  if (a.ok()) {
+    ASSERT_EQ(a->e164, b->e164) << raw << " in " << region;
+    ASSERT_EQ(a->region, b->region) << raw << " in " << region;
+    ASSERT_EQ(a->country_code, b->country_code) << raw << " in " << region;
+    ASSERT_EQ(a->geographic, b->geographic) << raw << " in " << region;
+    ASSERT_EQ(a->zones, b->zones) << raw << " in " << region;
+  } else {
+    ASSERT_EQ(a.status().message(), b.status().message());
+  }
+}
+
+// Numbers that share leading digits with random tails, in the formats lists really use.
+TEST(Phone, FastPathAgreesWithLibphonenumberOnCommonFormats) {
   std::mt19937 rng(42);
   const std::vector<std::pair<std::string, std::string>> prefixes = {
       {"RU", "8916"},   {"RU", "+7916"},  {"RU", "7495"},     {"RU", "8 383"}, {"RU", "+7 3012"},
       {"KZ", "8701"},   {"KZ", "+7727"},  {"US", "212"},      {"US", "1602"},  {"US", "+1 415"},
       {"GB", "020"},    {"GB", "07700"},  {"GB", "+44 161"},  {"DE", "030"},   {"DE", "0151"},
       {"DE", "+49 89"}, {"AR", "011 15"}, {"AR", "+54 9 11"}, {"IT", "06"},    {"IT", "+39 06"},
-      {"FR", "01"},     {"BR", "11 9"},   {"IN", "98"},       {"", "+86 138"}, {"", "+380 44"}};
+      {"FR", "01"},     {"BR", "11 9"},   {"IN", "98"},       {"", "+86 138"}, {"", "+380 44"},
+      {"KZ", "7 701"},  {"RU", "7 7"},    {"US", "1 8"},      {"RU", "810 49"}};
   PhoneNormalizer fast;
   PhoneNormalizer slow;
   int compared = 0;
+  int valid = 0;
   for (int round = 0; round < 40; ++round) {
     for (const auto& [region, prefix] : prefixes) {
-      for (int len = 5; len <= 10; ++len) {
-        // Four digits from a small pool after the prefix, so numbers share their leading
-        // digits and the memo is used; the tail is random.
-        std::string raw = prefix + std::to_string(1000 + 1111 * (rng() % 3));
-        for (int i = 0; i < len - 4; ++i) raw.push_back(static_cast<char>('0' + rng() % 10));
-        auto a = fast.Normalize(raw, region);
-        auto b = slow.NormalizeSlow(raw, region);
-        ASSERT_EQ(a.ok(), b.ok()) << raw << " " << region << ": "
-                                  << (a.ok() ? a->e164 : a.status().message()) << " vs "
-                                  << (b.ok() ? b->e164 : b.status().message());
-        if (a.ok()) {
-          ASSERT_EQ(a->e164, b->e164) << raw;
-          ASSERT_EQ(a->zones, b->zones) << raw;
-          ASSERT_EQ(a->region, b->region) << raw;
-        } else {
-          ASSERT_EQ(a.status().message(), b.status().message());
-        }
-        ++compared;
+      for (int len = 3; len <= 10; ++len) {
+        std::string raw = prefix + " ";
+        for (int i = 0; i < len; ++i) raw.push_back(static_cast<char>('0' + rng() % 10));
+        ExpectSameAsLibphonenumber(fast, slow, raw, region, &compared, &valid);
+        if (HasFatalFailure()) return;
       }
     }
   }
-  EXPECT_EQ(compared, 40 * 25 * 6);
-  EXPECT_GT(fast.memo_hits(), 500u) << "the fast path should be exercised";
+  EXPECT_EQ(compared, 40 * 29 * 8);
+  // Italian leading zeros, the IDD "810", Argentina's and Brazil's prefix rewrites are
+  // libphonenumber's to parse; the rest of the valid numbers go the fast way.
+  EXPECT_GT(fast.fast_hits(), static_cast<size_t>(valid) * 6 / 10) << valid << " valid";
+}
+
+// Every region and number type libphonenumber has an example for, mutated (tails redrawn,
+// digits dropped and added), written in national, international and bare-code forms, and
+// read with the region itself, with no region and with another region as the default.
+TEST(Phone, FastPathAgreesWithLibphonenumberInEveryRegion) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
+  std::set<std::string> regions;
+  util->GetSupportedRegions(&regions);
+  ASSERT_GT(regions.size(), 200u);
+  const PhoneNumberUtil::PhoneNumberType types[] = {
+      PhoneNumberUtil::FIXED_LINE,      PhoneNumberUtil::MOBILE,      PhoneNumberUtil::TOLL_FREE,
+      PhoneNumberUtil::PREMIUM_RATE,    PhoneNumberUtil::SHARED_COST, PhoneNumberUtil::VOIP,
+      PhoneNumberUtil::PERSONAL_NUMBER, PhoneNumberUtil::PAGER,       PhoneNumberUtil::UAN,
+      PhoneNumberUtil::VOICEMAIL};
+  std::mt19937 rng(7);
+  PhoneNormalizer fast;
+  PhoneNormalizer slow;
+  int compared = 0;
+  int valid = 0;
+  for (const std::string& region : regions) {
+    for (auto type : types) {
+      PhoneNumber example;
+      if (!util->GetExampleNumberForType(region, type, &example)) continue;
+      std::string nsn;
+      util->GetNationalSignificantNumber(example, &nsn);
+      for (int variant = 0; variant < 6; ++variant) {
+        std::string digits = nsn;
+        size_t redraw = std::min<size_t>(digits.size() - 1, 1 + rng() % 4);
+        for (size_t i = digits.size() - redraw; i < digits.size(); ++i) {
+          digits[i] = static_cast<char>('0' + rng() % 10);
+        }
+        if (variant == 4) digits.pop_back();
+        if (variant == 5) digits.push_back(static_cast<char>('0' + rng() % 10));
+        PhoneNumber n;
+        n.set_country_code(example.country_code());
+        n.set_italian_leading_zero(example.italian_leading_zero());
+        n.set_number_of_leading_zeros(example.number_of_leading_zeros());
+        n.set_national_number(std::stoull(digits));
+        std::string national;
+        util->Format(n, PhoneNumberUtil::NATIONAL, &national);
+        std::string cc = std::to_string(example.country_code());
+        for (const std::string& raw : {national, "+" + cc + " " + digits, cc + digits}) {
+          for (const std::string& default_region : {region, std::string(), std::string("RU")}) {
+            ExpectSameAsLibphonenumber(fast, slow, raw, default_region, &compared, &valid);
+            if (HasFatalFailure()) return;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 20000);
+  EXPECT_GT(fast.fast_hits(), static_cast<size_t>(valid) * 8 / 10) << valid << " valid";
 }
 
 }  // namespace
