@@ -86,6 +86,7 @@ struct RowResult {
 
 struct Batch {
   std::vector<RowResult> rows;
+  int64_t bytes_read = 0;  // input consumed up to the end of this batch, for progress
   bool done = false;
 };
 
@@ -168,7 +169,7 @@ class RowWorker {
   PhoneNormalizer phones_;
 };
 
-// A fixed pool of workers, each with its own normaliser (its memo is not thread-safe).
+// A fixed pool of workers, each with its own normaliser (not thread-safe).
 class WorkerPool {
  public:
   WorkerPool(int n, const Columns& cols, const ImportOptions& opts) {
@@ -220,6 +221,95 @@ class WorkerPool {
   std::deque<Batch*> queue_;
   bool stop_ = false;
   std::vector<std::thread> threads_;
+};
+
+// Parses the CSV into batches on its own thread, in file order, has the pool process them, and
+// hands them back in that order. Parsing, normalisation and the caller's inserts overlap.
+class BatchPipeline {
+ public:
+  BatchPipeline(CsvReader& reader, int threads, const Columns& cols, const ImportOptions& opts)
+      : reader_(reader),
+        max_inflight_(static_cast<size_t>(threads) * 3 + 1),
+        pool_(threads, cols, opts),
+        thread_([this] { Run(); }) {}
+  ~BatchPipeline() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    // pool_ is destroyed next and drains its queue before inflight_ goes.
+  }
+
+  // The next processed batch, or nullptr at the end of the input.
+  std::unique_ptr<Batch> Next() {
+    std::unique_ptr<Batch> b;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return !inflight_.empty() || done_; });
+      if (inflight_.empty()) return nullptr;
+      b = std::move(inflight_.front());
+      inflight_.pop_front();
+    }
+    cv_.notify_all();
+    pool_.Wait(b.get());
+    return b;
+  }
+  // Valid once Next() has returned nullptr.
+  const Status& read_error() const { return read_error_; }
+  int64_t rows_seen() const { return rows_seen_; }
+
+ private:
+  void Run() {
+    for (bool end = false; !end;) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return stop_ || inflight_.size() < max_inflight_; });
+        if (stop_) return;
+      }
+      auto batch = std::make_unique<Batch>();
+      batch->rows.reserve(kBatchRows);
+      while (batch->rows.size() < kBatchRows) {
+        RowResult row;
+        Result<bool> more = reader_.Next(&row.record);
+        if (!more.ok()) {
+          // An unterminated quote swallows the rest of the file: reject that record, stop.
+          read_error_ = more.status();
+          end = true;
+          break;
+        }
+        if (!*more) {
+          end = true;
+          break;
+        }
+        batch->rows.push_back(std::move(row));
+      }
+      batch->bytes_read = reader_.bytes_consumed();
+      rows_seen_ += static_cast<int64_t>(batch->rows.size());
+      {
+        std::lock_guard lock(mu_);
+        if (!batch->rows.empty()) {
+          pool_.Submit(batch.get());
+          inflight_.push_back(std::move(batch));
+        }
+        done_ = end;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  CsvReader& reader_;
+  const size_t max_inflight_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<Batch>> inflight_;  // submitted, oldest first; bounded
+  bool done_ = false;
+  bool stop_ = false;
+  Status read_error_;
+  int64_t rows_seen_ = 0;
+  WorkerPool pool_;  // after inflight_: destroyed first, so workers never outlive a batch
+  std::thread thread_;
 };
 
 class RejectsWriter {
@@ -319,21 +409,6 @@ Result<ImportSummary> ImportCsv(ContactStore& store, const std::string& path,
 
   RejectsWriter rejects(options.rejects_path.empty() ? path + ".rejects.csv" : options.rejects_path,
                         header);
-  // One worker by default: libphonenumber matches with ICU regexes behind a process-wide
-  // cache mutex, so more workers contend instead of scaling (measured in docs/benchmarks.md).
-  // The worker still overlaps normalisation with CSV parsing and inserts on this thread.
-  int threads = options.threads > 0 ? options.threads : 1;
-  WorkerPool pool(threads, cols, options);
-
-  // Batches in flight, oldest first. Bounded so memory stays flat on huge files.
-  std::deque<std::unique_ptr<Batch>> inflight;
-  const size_t max_inflight = static_cast<size_t>(threads) * 3;
-  bool input_done = false;
-  Status read_error;
-  int64_t rows_seen = 0;
-  ImportProgress progress;
-  progress.total_bytes = reader->total_bytes();
-
   auto consume = [&](Batch& b) -> Status {
     for (auto& row : b.rows) {
       if (!row.contact) {
@@ -360,39 +435,25 @@ Result<ImportSummary> ImportCsv(ContactStore& store, const std::string& path,
     return Status::Ok();
   };
 
-  while (!input_done || !inflight.empty()) {
-    while (!input_done && inflight.size() < max_inflight) {
-      auto batch = std::make_unique<Batch>();
-      batch->rows.reserve(kBatchRows);
-      while (batch->rows.size() < kBatchRows) {
-        RowResult row;
-        Result<bool> more = reader->Next(&row.record);
-        if (!more.ok()) {
-          // An unterminated quote swallows the rest of the file: reject that record, stop.
-          read_error = more.status();
-          input_done = true;
-          break;
-        }
-        if (!*more) {
-          input_done = true;
-          break;
-        }
-        batch->rows.push_back(std::move(row));
+  // One normalisation worker by default: with the RE2 fast path a worker keeps up with
+  // parsing and inserts, which each take a thread of their own.
+  int threads = options.threads > 0 ? options.threads : 1;
+  ImportProgress progress;
+  progress.total_bytes = reader->total_bytes();
+  int64_t rows_seen = 0;
+  Status read_error;
+  {
+    BatchPipeline pipeline(*reader, threads, cols, options);
+    while (std::unique_ptr<Batch> b = pipeline.Next()) {
+      DZ_RETURN_IF_ERROR(consume(*b));
+      if (options.progress) {
+        progress.rows = summary.imported + summary.rejected + summary.duplicates;
+        progress.bytes = b->bytes_read;
+        options.progress(progress);
       }
-      rows_seen += static_cast<int64_t>(batch->rows.size());
-      if (batch->rows.empty()) break;
-      pool.Submit(batch.get());
-      inflight.push_back(std::move(batch));
     }
-    if (inflight.empty()) break;
-    pool.Wait(inflight.front().get());
-    DZ_RETURN_IF_ERROR(consume(*inflight.front()));
-    inflight.pop_front();
-    if (options.progress) {
-      progress.rows = summary.imported + summary.rejected + summary.duplicates;
-      progress.bytes = reader->bytes_consumed();
-      options.progress(progress);
-    }
+    rows_seen = pipeline.rows_seen();
+    read_error = pipeline.read_error();
   }
   if (!read_error.ok()) {
     ++summary.rejected;
