@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "core/time/tz.h"
 #include "store/sqlite/migrations.h"
 
@@ -111,6 +113,41 @@ TEST_F(SqliteStoreTest, UpgradesAVersion3DatabaseKeepingRowsAndConstraints) {
   EXPECT_NE(exec("INSERT INTO attempts(contact_id, campaign_id, attempt_no, phone_e164, "
                  "created_at) VALUES (99, 1, 1, '+7', 0)"),
             "");  // foreign keys are on again for a plain connection that asks for them
+  sqlite3_close(raw);
+}
+
+// The fields column is written by hand for plain text and by nlohmann otherwise; either way
+// it must be exactly what nlohmann writes.
+TEST_F(SqliteStoreTest, FieldsJsonIsWhatNlohmannWrites) {
+  const std::vector<Fields> cases = {
+      {{"name", "Иван"}, {"amount", "1500"}},
+      {{"note", "say \"hi\" \\ bye"}, {"emoji", "\xF0\x9F\x93\x9E"}, {"", ""}},
+      {{"tab", "a\tb"}, {"nl", "x\ny"}, {"ctl", std::string("\x01\x7f", 2)}},
+      {{"bad", "\xD0"}, {"overlong", "\xC0\xAF"}, {"surrogate", "\xED\xA0\x80"}},
+      {{"cut", "\xE2\x82"}, {"ok", "\xE2\x82\xAC"}, {"high", "\xF4\x90\x80\x80"}},
+      {{"k", "1"}, {"k", "2"}},
+  };
+  auto imp = store_->BeginImport("json", now_);
+  ASSERT_TRUE(imp.ok());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    NewContact c = Make("+7495123456" + std::to_string(i));
+    c.fields = cases[i];
+    ASSERT_TRUE((*imp)->Add(c).ok());
+  }
+  ASSERT_TRUE((*imp)->Commit().ok());
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT fields FROM contacts ORDER BY id", -1, &st, nullptr),
+            SQLITE_OK);
+  for (const Fields& f : cases) {
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : f) j[k] = v;
+    EXPECT_EQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
+              j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  sqlite3_finalize(st);
   sqlite3_close(raw);
 }
 
