@@ -1,9 +1,9 @@
 // Contact import: a CSV file -> validated, normalised contacts in one store transaction.
 //
-// The work per row (libphonenumber, zone lookup) runs on a small pool of worker threads in
-// batches; rows are committed in file order by the calling thread, which alone touches the
-// store. Rejected and duplicate rows are written, with their line and reason, to a rejects
-// file beside the input. Nothing is written to the store unless the whole file was read.
+// One thread parses the CSV into batches, a small pool normalises them (phone, zones), and the
+// calling thread, which alone touches the store, commits the rows in file order. Rejected and
+// duplicate rows are written, with their line and reason, to a rejects file beside the input.
+// Nothing is written to the store unless the whole file was read.
 #pragma once
 
 #include <cstdint>
