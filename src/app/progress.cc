@@ -18,8 +18,9 @@ void ProgressReporter::Update(uint64_t done, uint64_t total, int64_t items, bool
   if (!finished && since_last < (tty_ ? std::chrono::milliseconds(100) : std::chrono::seconds(2))) {
     return;
   }
-  // Short jobs finish silently: no bar flashes for a 300-row file.
-  if (finished && !printed_) return;
+  // Short jobs finish silently: no bar flashes for a 300-row file. A large one always ends
+  // with a line, however fast it was, so its log says what it did and how fast.
+  if (finished && !printed_ && items < kQuietItems) return;
   last_ = now;
   double secs = std::chrono::duration<double>(now - start_).count();
   double frac = total ? static_cast<double>(done) / static_cast<double>(total) : 0.0;

@@ -1,5 +1,6 @@
 // Progress display for long CLI commands: a redrawn bar on a terminal, plain periodic lines
-// (every few seconds) when stderr is a file or a pipe.
+// (every few seconds) when stderr is a file or a pipe. Jobs of fewer than kQuietItems items
+// that finish before the first line print nothing.
 #pragma once
 
 #include <chrono>
@@ -13,6 +14,8 @@ class ProgressReporter {
   explicit ProgressReporter(std::string label);
   // `done` and `total` in the same unit (bytes); `items` is what the user counts (rows).
   void Update(uint64_t done, uint64_t total, int64_t items, bool finished);
+
+  static constexpr int64_t kQuietItems = 100000;
 
  private:
   std::string label_;
