@@ -57,8 +57,11 @@ class ContactStore {
   virtual Result<std::optional<ListInfo>> FindList(std::string_view name) = 0;
   virtual Result<std::vector<ListInfo>> Lists() = 0;
   // Opens the import transaction; creates the list inside it if it does not exist yet.
+  // `expected_rows` is a rough count of the rows to come (0 if unknown): a backend may pick a
+  // bulk-load strategy for a large import.
   virtual Result<std::unique_ptr<ContactImport>> BeginImport(std::string_view list_name,
-                                                             Instant now) = 0;
+                                                             Instant now,
+                                                             int64_t expected_rows) = 0;
   // Every stored E.164 number of one list (list_id set) or of the whole system, for dedupe.
   virtual Status ForEachPhone(std::optional<int64_t> list_id,
                               const std::function<void(std::string_view)>& fn) = 0;

@@ -28,6 +28,11 @@ Statement& Statement::Bind(int i, std::string_view v) {
   return *this;
 }
 
+Statement& Statement::BindUnowned(int i, std::string_view v) {
+  sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  return *this;
+}
+
 Statement& Statement::BindNull(int i) {
   sqlite3_bind_null(stmt_, i);
   return *this;

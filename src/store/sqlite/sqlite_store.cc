@@ -24,13 +24,11 @@ std::optional<Instant> OptInstant(const Statement& s, int col) {
   return FromMs(*v);
 }
 
-std::string JoinZones(const std::vector<std::string>& zones) {
-  std::string out;
-  for (const auto& z : zones) {
-    if (!out.empty()) out += ' ';
-    out += z;
+void AppendZones(std::string* out, const std::vector<std::string>& zones) {
+  for (size_t i = 0; i < zones.size(); ++i) {
+    if (i > 0) out->push_back(' ');
+    out->append(zones[i]);
   }
-  return out;
 }
 
 std::vector<std::string> SplitZones(std::string_view s) {
@@ -91,8 +89,10 @@ bool AppendPlainJsonString(std::string* out, std::string_view s) {
 // ordered_json costs allocations per key and value on the import's critical path - and
 // anything else (control characters, invalid UTF-8) goes through nlohmann, whose escaping and
 // replacement of invalid bytes are the reference (sqlite_store_test.cc compares the two).
-std::string FieldsToJson(const Fields& fields) {
-  std::string out = "{";
+void AppendFieldsJson(std::string* json, const Fields& fields) {
+  std::string& out = *json;
+  const size_t start = out.size();
+  out.push_back('{');
   bool plain = true;
   for (size_t i = 0; i < fields.size() && plain; ++i) {
     const auto& [k, v] = fields[i];
@@ -102,11 +102,15 @@ std::string FieldsToJson(const Fields& fields) {
     out.push_back(':');
     plain = plain && AppendPlainJsonString(&out, v);
   }
-  if (plain) return out + "}";
+  if (plain) {
+    out.push_back('}');
+    return;
+  }
+  out.resize(start);
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
   for (const auto& [k, v] : fields) j[k] = v;
   // Invalid UTF-8 is replaced rather than failing the whole import.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Fields FieldsFromJson(const std::string& text) {
@@ -206,21 +210,32 @@ auto ReadAll(Statement& s, Read read) -> Result<std::vector<decltype(read(s))>> 
 
 class SqliteContactImport final : public ContactImport {
  public:
-  SqliteContactImport(std::unique_ptr<Transaction> txn, Statement insert, int64_t list_id,
-                      Instant now)
-      : txn_(std::move(txn)), insert_(std::move(insert)), list_id_(list_id), now_ms_(Ms(now)) {}
+  SqliteContactImport(Db* db, std::unique_ptr<Transaction> txn, Statement insert,
+                      std::vector<std::string> deferred_indexes, int64_t list_id, Instant now)
+      : db_(db),
+        txn_(std::move(txn)),
+        insert_(std::move(insert)),
+        deferred_indexes_(std::move(deferred_indexes)),
+        list_id_(list_id),
+        now_ms_(Ms(now)) {}
 
   int64_t list_id() const override { return list_id_; }
 
   Status Add(const NewContact& c) override {
     if (!txn_) return Status::FailedPrecondition("import already committed");
+    // Text is bound in place from `c` and two reused buffers, all alive until Run() returns:
+    // copying and allocating six strings per row showed on a million-row import's profile.
+    zones_.clear();
+    AppendZones(&zones_, c.zones);
+    fields_.clear();
+    AppendFieldsJson(&fields_, c.fields);
     insert_.Bind(1, list_id_)
-        .Bind(2, c.phone_e164)
-        .Bind(3, c.country)
-        .Bind(4, JoinZones(c.zones))
-        .Bind(5, ToString(c.zone_source))
-        .Bind(6, FieldsToJson(c.fields))
-        .Bind(7, c.external_id)
+        .BindUnowned(2, c.phone_e164)
+        .BindUnowned(3, c.country)
+        .BindUnowned(4, zones_)
+        .BindUnowned(5, ToString(c.zone_source))
+        .BindUnowned(6, fields_)
+        .BindUnowned(7, c.external_id)
         .Bind(8, c.priority)
         .Bind(9, c.source_line)
         .Bind(10, now_ms_);
@@ -230,17 +245,50 @@ class SqliteContactImport final : public ContactImport {
   Status Commit() override {
     if (!txn_) return Status::FailedPrecondition("import already committed");
     insert_ = Statement();
+    for (const std::string& sql : deferred_indexes_) {
+      if (Status s = db_->Exec(sql); !s.ok()) return s.WithContext("re-creating an index");
+    }
     DZ_RETURN_IF_ERROR(txn_->Commit());
     txn_.reset();
     return Status::Ok();
   }
 
  private:
+  Db* db_;
   std::unique_ptr<Transaction> txn_;
   Statement insert_;
+  std::vector<std::string> deferred_indexes_;  // CREATE INDEX statements to run at Commit()
+  std::string zones_, fields_;                 // Add()'s encoding buffers
   int64_t list_id_;
   int64_t now_ms_;
 };
+
+// An import at least this large, and larger than the table, loads without the contacts
+// indexes and builds them once at the end: sorting a million keys once beats a B-tree descent
+// per row (docs/benchmarks.md). Below it the rebuild of existing rows is not worth it.
+constexpr int64_t kBulkLoadRows = 50'000;
+
+// Drops the indexes on `contacts` and returns the SQL that re-creates them. Inside the import
+// transaction, so a rollback restores them; readers on other connections keep their snapshot.
+Result<std::vector<std::string>> DeferContactIndexes(Db* db) {
+  std::vector<std::pair<std::string, std::string>> indexes;
+  {
+    DZ_ASSIGN_OR_RETURN(Statement q,
+                        db->Prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' "
+                                    "AND tbl_name = 'contacts' AND sql IS NOT NULL"));
+    for (;;) {
+      DZ_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      indexes.emplace_back(q.Text(0), q.Text(1));
+    }
+  }
+  std::vector<std::string> recreate;
+  for (auto& [name, sql] : indexes) {
+    DZ_RETURN_IF_ERROR(db->Exec("DROP INDEX \"" + name + "\""));
+    recreate.push_back(std::move(sql));
+  }
+  return recreate;
+}
 
 }  // namespace
 
@@ -324,7 +372,8 @@ Result<std::vector<ListInfo>> SqliteStore::Lists() {
 }
 
 Result<std::unique_ptr<ContactImport>> SqliteStore::BeginImport(std::string_view list_name,
-                                                                Instant now) {
+                                                                Instant now,
+                                                                int64_t expected_rows) {
   Db* db = impl_->db.get();
   DZ_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
   DZ_ASSIGN_OR_RETURN(Statement find, db->Prepare("SELECT id FROM lists WHERE name = ?"));
@@ -340,13 +389,26 @@ Result<std::unique_ptr<ContactImport>> SqliteStore::BeginImport(std::string_view
     DZ_RETURN_IF_ERROR(ins.Run());
     list_id = db->LastInsertRowId();
   }
+  std::vector<std::string> deferred_indexes;
+  if (expected_rows >= kBulkLoadRows) {
+    // max(id) is read from the end of the rowid tree; it is never below the row count.
+    int64_t stored = 0;
+    {
+      DZ_ASSIGN_OR_RETURN(Statement size, db->Prepare("SELECT coalesce(max(id), 0) FROM contacts"));
+      DZ_ASSIGN_OR_RETURN(bool row, size.Step());
+      if (row) stored = size.Int(0);
+    }  // finalised: DROP INDEX fails while a statement is reading
+    if (stored < expected_rows) {
+      DZ_ASSIGN_OR_RETURN(deferred_indexes, DeferContactIndexes(db));
+    }
+  }
   DZ_ASSIGN_OR_RETURN(
       Statement insert,
       db->Prepare("INSERT INTO contacts(list_id, phone_e164, country, zones, zone_source, "
                   "fields, external_id, priority, source_line, created_at, updated_at) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"));
-  return std::unique_ptr<ContactImport>(
-      new SqliteContactImport(std::move(txn), std::move(insert), list_id, now));
+  return std::unique_ptr<ContactImport>(new SqliteContactImport(
+      db, std::move(txn), std::move(insert), std::move(deferred_indexes), list_id, now));
 }
 
 Status SqliteStore::ForEachPhone(std::optional<int64_t> list_id,

@@ -22,8 +22,8 @@ class SqliteStore final : public Store {
   // ContactStore
   Result<std::optional<ListInfo>> FindList(std::string_view name) override;
   Result<std::vector<ListInfo>> Lists() override;
-  Result<std::unique_ptr<ContactImport>> BeginImport(std::string_view list_name,
-                                                     Instant now) override;
+  Result<std::unique_ptr<ContactImport>> BeginImport(std::string_view list_name, Instant now,
+                                                     int64_t expected_rows) override;
   Status ForEachPhone(std::optional<int64_t> list_id,
                       const std::function<void(std::string_view)>& fn) override;
   Status ForEachContact(int64_t list_id, const std::function<Status(const Contact&)>& fn) override;
