@@ -89,7 +89,10 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
     sqlite3_close(raw);
     return Status::IoError(path + ": cannot open database: " + msg);
   }
-  sqlite3_busy_timeout(raw, 5000);
+  // A writer waits out another's transaction rather than failing: an import holds the write
+  // lock until it commits (about 7 s per million rows here), and the engine's attempt writes
+  // queued behind it must land, not be dropped with their outcomes.
+  sqlite3_busy_timeout(raw, static_cast<int>(kBusyTimeout.count()));
   sqlite3_extended_result_codes(raw, 0);
   return std::unique_ptr<Db>(new Db(raw, path));
 }

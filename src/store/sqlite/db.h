@@ -2,6 +2,7 @@
 // Thread-safety: a Db and its Statements belong to one thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -59,6 +60,9 @@ class Statement {
 
 class Db {
  public:
+  // How long a statement waits for another connection's write lock before failing as busy.
+  static constexpr std::chrono::milliseconds kBusyTimeout{std::chrono::minutes(5)};
+
   static Result<std::unique_ptr<Db>> Open(const std::string& path);
   ~Db();
   Db(const Db&) = delete;

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -256,6 +258,32 @@ TEST_F(SqliteStoreTest, BulkImportRebuildsTheContactsIndexesAtCommitOrKeepsThemO
   auto list = store_->FindList("bulk");
   ASSERT_TRUE(list.ok() && list->has_value());
   EXPECT_EQ((*list)->contacts, 200);
+}
+
+// Another connection's write transaction longer than SQLite's usual few seconds - a large
+// import holds the lock that long - makes a store write wait, not fail: the engine's attempt
+// writes queue behind an import and must still land.
+TEST_F(SqliteStoreTest, AWriteWaitsOutALongTransactionInsteadOfFailing) {
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw,
+                         "BEGIN IMMEDIATE; INSERT INTO lists(name, created_at) VALUES "
+                         "('held', 0)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  std::thread holder([raw] {
+    std::this_thread::sleep_for(std::chrono::seconds(6));
+    sqlite3_exec(raw, "COMMIT", nullptr, nullptr, nullptr);
+  });
+  ImportTwo();  // blocks on the held lock, then commits
+  holder.join();
+  sqlite3_close(raw);
+  auto lists = store_->Lists();
+  ASSERT_TRUE(lists.ok());
+  ASSERT_EQ(lists->size(), 2u);
+  EXPECT_EQ((*lists)[0].name, "held");
+  EXPECT_EQ((*lists)[1].name, "march");
+  EXPECT_EQ((*lists)[1].contacts, 2);
 }
 
 TEST_F(SqliteStoreTest, AttemptLifecycleNumbersAttemptsAndForbidsDoubleOpen) {
