@@ -1,0 +1,75 @@
+/* SQLite's own cost for the rows `dozvon import` stores, with nothing else: no CSV, no phone
+ * parsing, no dedupe. Rows like the benchmark's (half Russian mobiles with their 16 candidate
+ * zones, half Moscow numbers; the same JSON fields) go through one prepared INSERT, under the
+ * same settings (WAL, synchronous=FULL, foreign keys, 64 MiB cache) and the same bulk load
+ * (indexes dropped, then re-created before the commit) as dozvon.
+ * Usage: sqlite_floor DB ROWS   (DB: an empty dozvon database with a list of id 1) */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static const char* kMobileZones =
+    "Asia/Almaty Asia/Anadyr Asia/Aqtobe Asia/Irkutsk Asia/Kamchatka Asia/Krasnoyarsk "
+    "Asia/Magadan Asia/Novosibirsk Asia/Omsk Asia/Sakhalin Asia/Vladivostok Asia/Yakutsk "
+    "Asia/Yekaterinburg Europe/Kaliningrad Europe/Moscow Europe/Samara";
+
+static int Exec(sqlite3* db, const char* sql) {
+  char* err = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+    fprintf(stderr, "%s: %s\n", sql, err ? err : "?");
+    return 1;
+  }
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: %s DB ROWS\n", argv[0]);
+    return 2;
+  }
+  int rows = atoi(argv[2]);
+  sqlite3* db;
+  if (sqlite3_open(argv[1], &db) != SQLITE_OK) return 1;
+  if (Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; "
+               "PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=ON; BEGIN IMMEDIATE; "
+               "DROP INDEX contacts_by_phone; DROP INDEX contacts_due")) {
+    return 1;
+  }
+  sqlite3_stmt* st;
+  if (sqlite3_prepare_v2(db,
+                         "INSERT INTO contacts(list_id, phone_e164, country, zones, zone_source, "
+                         "fields, external_id, priority, source_line, created_at, updated_at) "
+                         "VALUES (1, ?1, 'RU', ?2, 'prefix', ?3, ?4, 0, ?5, 0, 0)",
+                         -1, &st, NULL) != SQLITE_OK) {
+    fprintf(stderr, "%s\n", sqlite3_errmsg(db));
+    return 1;
+  }
+  srand(1);
+  char phone[32], fields[256], ext[32];
+  for (int i = 0; i < rows; ++i) {
+    int mobile = i % 2 == 0;
+    snprintf(phone, sizeof phone, "+7%s%07d", mobile ? "916" : "495", rand() % 10000000);
+    snprintf(ext, sizeof ext, "ext%d", i);
+    int n = snprintf(fields, sizeof fields,
+                     "{\"first_name\":\"Пётр\",\"last_name\":\"Petrov\",\"amount\":\"%d\","
+                     "\"due_date\":\"2026-03-%02d\",\"external_id\":\"%s\"}",
+                     100 + rand() % 99900, 1 + i % 28, ext);
+    sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, mobile ? kMobileZones : "Europe/Moscow", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, fields, n, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, ext, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, i + 2);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+      fprintf(stderr, "row %d: %s\n", i, sqlite3_errmsg(db));
+      return 1;
+    }
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  if (Exec(db, "CREATE INDEX contacts_by_phone ON contacts(phone_e164); "
+               "CREATE INDEX contacts_due ON contacts(list_id, state, next_attempt_at); COMMIT")) {
+    return 1;
+  }
+  return sqlite3_close(db) == SQLITE_OK ? 0 : 1;
+}
