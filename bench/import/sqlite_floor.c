@@ -31,9 +31,10 @@ int main(int argc, char** argv) {
   int rows = atoi(argv[2]);
   sqlite3* db;
   if (sqlite3_open(argv[1], &db) != SQLITE_OK) return 1;
-  if (Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; "
-               "PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=ON; BEGIN IMMEDIATE; "
-               "DROP INDEX contacts_by_phone; DROP INDEX contacts_due")) {
+  if (Exec(db,
+           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; "
+           "PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=ON; BEGIN IMMEDIATE; "
+           "DROP INDEX contacts_by_phone; DROP INDEX contacts_due")) {
     return 1;
   }
   sqlite3_stmt* st;
@@ -67,8 +68,9 @@ int main(int argc, char** argv) {
     sqlite3_reset(st);
   }
   sqlite3_finalize(st);
-  if (Exec(db, "CREATE INDEX contacts_by_phone ON contacts(phone_e164); "
-               "CREATE INDEX contacts_due ON contacts(list_id, state, next_attempt_at); COMMIT")) {
+  if (Exec(db,
+           "CREATE INDEX contacts_by_phone ON contacts(phone_e164); "
+           "CREATE INDEX contacts_due ON contacts(list_id, state, next_attempt_at); COMMIT")) {
     return 1;
   }
   return sqlite3_close(db) == SQLITE_OK ? 0 : 1;
