@@ -382,6 +382,7 @@ Result<std::unique_ptr<ContactImport>> SqliteStore::BeginImport(std::string_view
   int64_t list_id;
   if (found) {
     list_id = find.Int(0);
+    find.Reset();  // no statement may be reading when the indexes are dropped below
   } else {
     DZ_ASSIGN_OR_RETURN(Statement ins,
                         db->Prepare("INSERT INTO lists(name, created_at) VALUES (?, ?)"));
