@@ -17,8 +17,9 @@ PACKAGES=(
   # telephony and media
   libre-dev libspandsp-dev libsndfile1-dev libspeexdsp-dev libespeak-ng-dev espeak-ng-data
   # tests and external SIP peers
-  # (dnsmasq-base: a loopback DNS server for trunks given by name, SRV included)
-  libgtest-dev libgmock-dev sip-tester baresip dnsmasq-base
+  # (dnsmasq-base: a loopback DNS server for trunks given by name, SRV included;
+  #  gdb: a timed-out end-to-end wait prints where each live process is stuck)
+  libgtest-dev libgmock-dev sip-tester baresip dnsmasq-base gdb
 )
 
 missing=()

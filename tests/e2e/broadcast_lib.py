@@ -14,7 +14,33 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+# Processes a test relies on: a wait fails at once when one of them exits, and a timed-out
+# wait shows where each live one is stuck (a hang and a crash look alike from the store).
+_watched = []  # (name, Popen)
+
+
+def watch(name, proc):
+    _watched.append((name, proc))
+
+
+def _stacks(proc):
+    """Every thread's stack of a live process, via gdb when the machine has it."""
+    if not shutil.which("gdb"):
+        return "(no gdb on this machine)"
+    try:
+        r = subprocess.run(["gdb", "-p", str(proc.pid), "-batch", "-nx", "-ex",
+                            "thread apply all bt 25"], capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        return "(gdb timed out)"
+    return "\n".join(line for line in r.stdout.splitlines() if line.startswith(("#", "Thread")))
+
+
 def fail(msg):
+    for name, proc in _watched:
+        if proc.poll() is None:
+            msg += f"\n--- {name} (pid {proc.pid}) is still running; its threads:\n{_stacks(proc)}"
+        else:
+            msg += f"\n--- {name} exited with {proc.returncode}"
     print("FAIL: " + msg, file=sys.stderr)
     sys.exit(1)
 
@@ -130,6 +156,9 @@ def wait_for(pred, seconds, what):
     """Polls `pred` until it returns something true (returned) or `seconds` pass (fail)."""
     end = time.time() + seconds
     while time.time() < end:
+        for name, proc in _watched:
+            if proc.poll() is not None:
+                fail(f"{name} exited with {proc.returncode} while waiting for {what}")
         v = pred()
         if v:
             return v
@@ -151,6 +180,7 @@ def read(f):
 
 def stop(p):
     """SIGTERM, then SIGKILL after 20 s."""
+    _watched[:] = [(n, q) for n, q in _watched if q is not p]
     if p and p.poll() is None:
         p.terminate()
         try:
@@ -184,6 +214,7 @@ def start_carrier(dozvon, work, profile_text, procs):
                     "--calls-log", os.path.join(work, "calls.log")],
                    os.path.join(work, "carrier.out"))
     procs.append(p)
+    watch("carrier-sim", p)
     return wait_for(lambda: re.search(r"listening on 127\.0\.0\.1:(\d+)", read(out)), 10,
                     "carrier-sim").group(1)
 
@@ -194,6 +225,7 @@ def start_operator_server(dozvon, work, cfg, procs, progress="5s"):
     p, out = start([dozvon, "serve", "--config", cfg, "--progress", progress],
                    os.path.join(work, "serve.out"))
     procs.append(p)
+    watch("dozvon serve", p)
     port = wait_for(lambda: re.search(r"registrar for \d+ operator\(s\) on 127\.0\.0\.1:(\d+)",
                                       read(out)), 30, "dozvon serve").group(1)
     return p, out, port
@@ -207,6 +239,7 @@ def start_phones(dozvon, work, n, registrar_port, procs):
                   "--operator-password", "pw", "--operators-log",
                   os.path.join(work, "operators.log")], os.path.join(work, "phones.out"))
     procs.append(p)
+    watch("operators' phones", p)
 
 
 def agent(dozvon, cfg, *args, check=True):
