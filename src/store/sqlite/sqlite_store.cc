@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <unordered_map>
+
 #include <nlohmann/json.hpp>
 
 #include "store/sqlite/db.h"
@@ -124,9 +126,12 @@ Fields FieldsFromJson(const std::string& text) {
   return out;
 }
 
+// For SELECTs from `contacts`: a zone set is looked up by its key, one B-tree step.
 constexpr std::string_view kContactColumns =
-    "id, list_id, phone_e164, country, zones, zone_source, fields, external_id, priority, state, "
-    "next_attempt_at, attempts, answered, last_attempt_at, state_reason, source_line";
+    "id, list_id, phone_e164, country, "
+    "(SELECT zones FROM zone_sets WHERE zone_sets.id = contacts.zone_set), zone_source, fields, "
+    "external_id, priority, state, next_attempt_at, attempts, answered, last_attempt_at, "
+    "state_reason, source_line";
 
 Contact ReadContact(const Statement& s) {
   Contact c;
@@ -208,13 +213,47 @@ auto ReadAll(Statement& s, Read read) -> Result<std::vector<decltype(read(s))>> 
   return out;
 }
 
+// While nobody else has the database open, a bulk import writes it in rollback-journal mode and
+// puts WAL back afterwards. In WAL every page of a large import is written twice (to the log,
+// then by the checkpoint into the file); a rollback journal holds only the few pages that
+// existed before, so the new rows are written once. SQLite refuses the switch at once while
+// another connection (a running engine) has the file open; the import then stays in WAL.
+class RollbackJournalWhileAlone {
+ public:
+  explicit RollbackJournalWhileAlone(Db* db) : db_(db) {
+    auto q = db->Prepare("PRAGMA journal_mode=DELETE");
+    if (!q.ok()) return;
+    auto row = q->Step();
+    switched_ = row.ok() && *row && q->Text(0) == "delete";
+  }
+  ~RollbackJournalWhileAlone() { Restore(); }
+  RollbackJournalWhileAlone(const RollbackJournalWhileAlone&) = delete;
+  RollbackJournalWhileAlone& operator=(const RollbackJournalWhileAlone&) = delete;
+
+  // After the import's transaction. A failure leaves rollback mode, which the next
+  // SqliteStore::Open turns back to WAL.
+  void Restore() {
+    if (switched_) (void)db_->Exec("PRAGMA journal_mode=WAL");
+    switched_ = false;
+  }
+
+ private:
+  Db* db_;
+  bool switched_ = false;
+};
+
 class SqliteContactImport final : public ContactImport {
  public:
-  SqliteContactImport(Db* db, std::unique_ptr<Transaction> txn, Statement insert,
-                      std::vector<std::string> deferred_indexes, int64_t list_id, Instant now)
+  SqliteContactImport(Db* db, std::unique_ptr<RollbackJournalWhileAlone> journal,
+                      std::unique_ptr<Transaction> txn, Statement insert, Statement find_zones,
+                      Statement insert_zones, std::vector<std::string> deferred_indexes,
+                      int64_t list_id, Instant now)
       : db_(db),
+        journal_(std::move(journal)),
         txn_(std::move(txn)),
         insert_(std::move(insert)),
+        find_zones_(std::move(find_zones)),
+        insert_zones_(std::move(insert_zones)),
         deferred_indexes_(std::move(deferred_indexes)),
         list_id_(list_id),
         now_ms_(Ms(now)) {}
@@ -227,13 +266,16 @@ class SqliteContactImport final : public ContactImport {
     // copying and allocating six strings per row showed on a million-row import's profile.
     zones_.clear();
     AppendZones(&zones_, c.zones);
+    DZ_ASSIGN_OR_RETURN(std::optional<int64_t> zone_set, ZoneSet());
     fields_.clear();
     AppendFieldsJson(&fields_, c.fields);
-    insert_.Bind(1, list_id_)
-        .BindUnowned(2, c.phone_e164)
-        .BindUnowned(3, c.country)
-        .BindUnowned(4, zones_)
-        .BindUnowned(5, ToString(c.zone_source))
+    insert_.Bind(1, list_id_).BindUnowned(2, c.phone_e164).BindUnowned(3, c.country);
+    if (zone_set) {
+      insert_.Bind(4, *zone_set);
+    } else {
+      insert_.BindNull(4);
+    }
+    insert_.BindUnowned(5, ToString(c.zone_source))
         .BindUnowned(6, fields_)
         .BindUnowned(7, c.external_id)
         .Bind(8, c.priority)
@@ -245,20 +287,51 @@ class SqliteContactImport final : public ContactImport {
   Status Commit() override {
     if (!txn_) return Status::FailedPrecondition("import already committed");
     insert_ = Statement();
+    find_zones_ = Statement();
+    insert_zones_ = Statement();
     for (const std::string& sql : deferred_indexes_) {
       if (Status s = db_->Exec(sql); !s.ok()) return s.WithContext("re-creating an index");
     }
     DZ_RETURN_IF_ERROR(txn_->Commit());
     txn_.reset();
+    journal_.reset();
     return Status::Ok();
   }
 
  private:
+  // The zone_sets row of `zones_` (added if new); none for no zones. A list holds a handful of
+  // distinct sets, and neighbouring rows usually share one.
+  Result<std::optional<int64_t>> ZoneSet() {
+    if (zones_.empty()) return std::optional<int64_t>();
+    if (zones_ == last_zones_) return std::optional<int64_t>(last_zone_set_);
+    auto it = zone_sets_.find(zones_);
+    if (it == zone_sets_.end()) {
+      find_zones_.BindUnowned(1, zones_);
+      DZ_ASSIGN_OR_RETURN(bool found, find_zones_.Step());
+      int64_t id = found ? find_zones_.Int(0) : 0;
+      find_zones_.Reset();
+      if (!found) {
+        insert_zones_.BindUnowned(1, zones_);
+        DZ_RETURN_IF_ERROR(insert_zones_.Run());
+        id = db_->LastInsertRowId();
+      }
+      it = zone_sets_.emplace(zones_, id).first;
+    }
+    last_zones_ = zones_;
+    last_zone_set_ = it->second;
+    return std::optional<int64_t>(last_zone_set_);
+  }
+
   Db* db_;
+  std::unique_ptr<RollbackJournalWhileAlone> journal_;  // outlives txn_: restored after it
   std::unique_ptr<Transaction> txn_;
   Statement insert_;
+  Statement find_zones_, insert_zones_;
   std::vector<std::string> deferred_indexes_;  // CREATE INDEX statements to run at Commit()
   std::string zones_, fields_;                 // Add()'s encoding buffers
+  std::unordered_map<std::string, int64_t> zone_sets_;
+  std::string last_zones_;
+  int64_t last_zone_set_ = 0;
   int64_t list_id_;
   int64_t now_ms_;
 };
@@ -375,6 +448,15 @@ Result<std::unique_ptr<ContactImport>> SqliteStore::BeginImport(std::string_view
                                                                 Instant now,
                                                                 int64_t expected_rows) {
   Db* db = impl_->db.get();
+  bool bulk = false;
+  if (expected_rows >= kBulkLoadRows) {
+    // max(id) is read from the end of the rowid tree; it is never below the row count.
+    DZ_ASSIGN_OR_RETURN(Statement size, db->Prepare("SELECT coalesce(max(id), 0) FROM contacts"));
+    DZ_ASSIGN_OR_RETURN(bool row, size.Step());
+    bulk = (row ? size.Int(0) : 0) < expected_rows;
+  }  // finalised: DROP INDEX and the journal switch fail while a statement is reading
+  std::unique_ptr<RollbackJournalWhileAlone> journal;
+  if (bulk) journal = std::make_unique<RollbackJournalWhileAlone>(db);
   DZ_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
   DZ_ASSIGN_OR_RETURN(Statement find, db->Prepare("SELECT id FROM lists WHERE name = ?"));
   find.Bind(1, list_name);
@@ -391,25 +473,21 @@ Result<std::unique_ptr<ContactImport>> SqliteStore::BeginImport(std::string_view
     list_id = db->LastInsertRowId();
   }
   std::vector<std::string> deferred_indexes;
-  if (expected_rows >= kBulkLoadRows) {
-    // max(id) is read from the end of the rowid tree; it is never below the row count.
-    int64_t stored = 0;
-    {
-      DZ_ASSIGN_OR_RETURN(Statement size, db->Prepare("SELECT coalesce(max(id), 0) FROM contacts"));
-      DZ_ASSIGN_OR_RETURN(bool row, size.Step());
-      if (row) stored = size.Int(0);
-    }  // finalised: DROP INDEX fails while a statement is reading
-    if (stored < expected_rows) {
-      DZ_ASSIGN_OR_RETURN(deferred_indexes, DeferContactIndexes(db));
-    }
+  if (bulk) {
+    DZ_ASSIGN_OR_RETURN(deferred_indexes, DeferContactIndexes(db));
   }
   DZ_ASSIGN_OR_RETURN(
       Statement insert,
-      db->Prepare("INSERT INTO contacts(list_id, phone_e164, country, zones, zone_source, "
+      db->Prepare("INSERT INTO contacts(list_id, phone_e164, country, zone_set, zone_source, "
                   "fields, external_id, priority, source_line, created_at, updated_at) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"));
+  DZ_ASSIGN_OR_RETURN(Statement find_zones,
+                      db->Prepare("SELECT id FROM zone_sets WHERE zones = ?1"));
+  DZ_ASSIGN_OR_RETURN(Statement insert_zones,
+                      db->Prepare("INSERT INTO zone_sets(zones) VALUES (?1)"));
   return std::unique_ptr<ContactImport>(new SqliteContactImport(
-      db, std::move(txn), std::move(insert), std::move(deferred_indexes), list_id, now));
+      db, std::move(journal), std::move(txn), std::move(insert), std::move(find_zones),
+      std::move(insert_zones), std::move(deferred_indexes), list_id, now));
 }
 
 Status SqliteStore::ForEachPhone(std::optional<int64_t> list_id,

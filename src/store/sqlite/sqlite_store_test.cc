@@ -86,8 +86,11 @@ TEST_F(SqliteStoreTest, UpgradesAVersion3DatabaseKeepingRowsAndConstraints) {
   for (int i = 0; i < 3; ++i) ASSERT_EQ(exec(std::string(sqlite::Migrations()[i])), "");
   ASSERT_EQ(exec("PRAGMA user_version=3;"
                  "INSERT INTO lists(id, name, created_at) VALUES (1, 'old', 0);"
-                 "INSERT INTO contacts(id, list_id, phone_e164, zone_source, state, created_at, "
-                 "updated_at) VALUES (7, 1, '+74951234567', 'prefix', 'done', 0, 0);"
+                 "INSERT INTO contacts(id, list_id, phone_e164, zones, zone_source, state, "
+                 "created_at, updated_at) VALUES (7, 1, '+74951234567', 'Europe/Moscow "
+                 "Asia/Omsk', 'prefix', 'done', 0, 0), (8, 1, '+74951234568', 'Europe/Moscow "
+                 "Asia/Omsk', 'prefix', 'new', 0, 0), (9, 1, '+74951234569', '', 'unknown', "
+                 "'new', 0, 0);"
                  "INSERT INTO campaigns(id, name, config, created_at, updated_at) "
                  "VALUES (1, 'c', '', 0, 0);"
                  "INSERT INTO attempts(contact_id, campaign_id, attempt_no, phone_e164, "
@@ -102,6 +105,10 @@ TEST_F(SqliteStoreTest, UpgradesAVersion3DatabaseKeepingRowsAndConstraints) {
   ASSERT_TRUE(c.ok());
   ASSERT_TRUE(c->has_value());
   EXPECT_EQ((*c)->phone_e164, "+74951234567");
+  EXPECT_EQ((*c)->zones, (std::vector<std::string>{"Europe/Moscow", "Asia/Omsk"}));
+  auto none = (*up)->GetContact(9);
+  ASSERT_TRUE(none.ok() && none->has_value());
+  EXPECT_TRUE((*none)->zones.empty());
   up->reset();
 
   ASSERT_EQ(sqlite3_open(old_path.c_str(), &raw), SQLITE_OK);
@@ -115,7 +122,78 @@ TEST_F(SqliteStoreTest, UpgradesAVersion3DatabaseKeepingRowsAndConstraints) {
   EXPECT_NE(exec("INSERT INTO attempts(contact_id, campaign_id, attempt_no, phone_e164, "
                  "created_at) VALUES (99, 1, 1, '+7', 0)"),
             "");  // foreign keys are on again for a plain connection that asks for them
+  // The two contacts that shared a zone set share one row; the one without zones has none.
+  auto number = [&](const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(raw, sql, -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -2 : sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return v;
+  };
+  EXPECT_EQ(number("SELECT count(*) FROM zone_sets"), 1);
+  EXPECT_EQ(number("SELECT count(DISTINCT zone_set) FROM contacts WHERE id IN (7, 8)"), 1);
+  EXPECT_EQ(number("SELECT zone_set FROM contacts WHERE id = 9"), -2);
+  EXPECT_NE(exec("UPDATE contacts SET zone_set = 42 WHERE id = 7"), "");  // no such set
   sqlite3_close(raw);
+}
+
+// Each distinct set of candidate zones is one zone_sets row, shared by every contact and
+// every later import that has it; a rolled-back import leaves no set behind.
+TEST_F(SqliteStoreTest, ZoneSetsAreStoredOnceAndRollBackWithTheirImport) {
+  const std::vector<std::string> mobile = {"Asia/Omsk", "Europe/Moscow", "Asia/Irkutsk"};
+  {
+    auto imp = store_->BeginImport("one", now_, 0);
+    ASSERT_TRUE(imp.ok());
+    ASSERT_TRUE((*imp)->Add(Make("+79161234567", mobile)).ok());
+    ASSERT_TRUE((*imp)->Add(Make("+74951234567")).ok());
+    ASSERT_TRUE((*imp)->Add(Make("+79161234568", mobile)).ok());
+    ASSERT_TRUE((*imp)->Add(Make("+79161234569", {})).ok());
+    ASSERT_TRUE((*imp)->Commit().ok());
+  }
+  {
+    auto imp = store_->BeginImport("two", now_, 0);
+    ASSERT_TRUE(imp.ok());
+    ASSERT_TRUE((*imp)->Add(Make("+79161234570", mobile)).ok());
+    ASSERT_TRUE((*imp)->Commit().ok());
+  }
+  {
+    auto imp = store_->BeginImport("three", now_, 0);  // rolled back
+    ASSERT_TRUE(imp.ok());
+    ASSERT_TRUE((*imp)->Add(Make("+73831234567", {"Asia/Novosibirsk"})).ok());
+  }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  std::vector<std::string> sets;
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT zones FROM zone_sets ORDER BY id", -1, &st, nullptr),
+            SQLITE_OK);
+  while (sqlite3_step(st) == SQLITE_ROW)
+    sets.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
+  EXPECT_EQ(sets,
+            (std::vector<std::string>{"Asia/Omsk Europe/Moscow Asia/Irkutsk", "Europe/Moscow"}));
+  auto two = store_->FindList("two");
+  ASSERT_TRUE(two.ok() && two->has_value());
+  std::vector<Contact> got;
+  for (int64_t list : {int64_t{1}, (*two)->id}) {
+    ASSERT_TRUE(store_
+                    ->ForEachContact(list,
+                                     [&](const Contact& c) {
+                                       got.push_back(c);
+                                       return Status::Ok();
+                                     })
+                    .ok());
+  }
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got[0].zones, mobile) << "candidate zones keep their order";
+  EXPECT_EQ(got[1].zones, std::vector<std::string>{"Europe/Moscow"});
+  EXPECT_EQ(got[2].zones, mobile);
+  EXPECT_TRUE(got[3].zones.empty());
+  EXPECT_EQ(got[4].zones, mobile);
 }
 
 // The fields column is written by hand for plain text and by nlohmann otherwise; either way
@@ -259,6 +337,68 @@ TEST_F(SqliteStoreTest, BulkImportRebuildsTheContactsIndexesAtCommitOrKeepsThemO
   auto list = store_->FindList("march");
   ASSERT_TRUE(list.ok() && list->has_value());
   EXPECT_EQ((*list)->contacts, 202);
+}
+
+std::string JournalMode(sqlite3* db) {
+  std::string mode;
+  sqlite3_exec(
+      db, "PRAGMA journal_mode",
+      [](void* o, int, char** v, char**) {
+        *static_cast<std::string*>(o) = v[0];
+        return 0;
+      },
+      &mode, nullptr);
+  return mode;
+}
+
+std::string JournalMode(const std::string& path) {
+  sqlite3* raw = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  std::string mode = JournalMode(raw);
+  sqlite3_close(raw);
+  return mode;
+}
+
+// A bulk import with the database to itself writes a rollback journal (each new page once,
+// not to the WAL and again at the checkpoint) and puts WAL back when it commits or rolls back.
+// With another connection open, as a running engine keeps one, it stays in WAL.
+TEST_F(SqliteStoreTest, ABulkImportAloneUsesARollbackJournalThenWalAgain) {
+  {
+    auto imp = store_->BeginImport("alone", now_, 1'000'000);
+    ASSERT_TRUE(imp.ok()) << imp.status().ToString();
+    ASSERT_TRUE((*imp)->Add(Make("+74951234567")).ok());
+    EXPECT_EQ(JournalMode(path_), "delete");
+    ASSERT_TRUE((*imp)->Commit().ok());
+  }
+  EXPECT_EQ(JournalMode(path_), "wal");
+  {
+    auto imp = store_->BeginImport("abandoned", now_, 1'000'000);
+    ASSERT_TRUE(imp.ok());
+    ASSERT_TRUE((*imp)->Add(Make("+74951234568")).ok());
+    EXPECT_EQ(JournalMode(path_), "delete");
+  }
+  EXPECT_EQ(JournalMode(path_), "wal");
+  auto abandoned = store_->FindList("abandoned");
+  ASSERT_TRUE(abandoned.ok());
+  EXPECT_FALSE(abandoned->has_value());
+
+  sqlite3* engine = nullptr;  // another process's connection, idle between its transactions
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &engine), SQLITE_OK);
+  EXPECT_EQ(JournalMode(engine), "wal");
+  {
+    auto imp = store_->BeginImport("shared", now_, 1'000'000);
+    ASSERT_TRUE(imp.ok()) << imp.status().ToString();
+    ASSERT_TRUE((*imp)->Add(Make("+74951234569")).ok());
+    EXPECT_EQ(JournalMode(engine), "wal");
+    ASSERT_TRUE((*imp)->Commit().ok());
+  }
+  EXPECT_EQ(JournalMode(engine), "wal");
+  sqlite3_close(engine);
+  for (const char* name : {"alone", "shared"}) {
+    auto list = store_->FindList(name);
+    ASSERT_TRUE(list.ok() && list->has_value()) << name;
+    EXPECT_EQ((*list)->contacts, 1) << name;
+  }
 }
 
 // Another connection's write transaction longer than SQLite's usual few seconds - a large
