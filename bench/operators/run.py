@@ -112,7 +112,7 @@ def main():
             run([a.dozvon, "campaign", "start", "--config", cfg, name], 20)
             wait_for(lambda: con.execute("SELECT state FROM campaigns WHERE name = ?",
                                          (name,)).fetchone()[0] == "finished", 1800,
-                     name + " to finish: " + read(serve_out)[-1500:])
+                     lambda: name + " to finish: " + read(serve_out)[-1500:])
         stop(serve)
         for p in procs:
             stop(p)

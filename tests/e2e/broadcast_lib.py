@@ -53,7 +53,7 @@ class Sim:
         with open(self.profile, "w") as f:
             f.write(profile_text)
         self.answered_log = os.path.join(workdir, "answered.log")
-        self.out = open(os.path.join(workdir, "sim.out"), "w+")
+        self.out = open(os.path.join(workdir, "sim.out"), "a+")  # as in start()
         self.proc = subprocess.Popen(
             [dozvon, "carrier-sim", "--listen", "127.0.0.1:0", "--profile", self.profile,
              "--answered-log", self.answered_log],
@@ -153,22 +153,28 @@ def cleanup(work, sim):
 
 
 def wait_for(pred, seconds, what):
-    """Polls `pred` until it returns something true (returned) or `seconds` pass (fail)."""
+    """Polls `pred` until it returns something true (returned) or `seconds` pass (fail).
+    `what` names the wait; a function is called only on failure, so what it reports (a log's
+    tail, the store) is as the wait ended, not as it began."""
+    def said():
+        return what() if callable(what) else what
     end = time.time() + seconds
     while time.time() < end:
         for name, proc in _watched:
             if proc.poll() is not None:
-                fail(f"{name} exited with {proc.returncode} while waiting for {what}")
+                fail(f"{name} exited with {proc.returncode} while waiting for {said()}")
         v = pred()
         if v:
             return v
         time.sleep(0.05)
-    fail("timed out waiting for " + what)
+    fail("timed out waiting for " + said())
 
 
 def start(cmd, out_path):
-    """A process with stdout and stderr in `out_path`; returns it and the open output file."""
-    out = open(out_path, "w+")
+    """A process with stdout and stderr in `out_path`; returns it and the open output file.
+    Append mode: the child shares the file's offset, so `read` seeking to the start would
+    otherwise make the child's next lines overwrite the log's head."""
+    out = open(out_path, "a+")
     return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL), out
 

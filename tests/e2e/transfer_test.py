@@ -104,7 +104,7 @@ def main():
         act, status = partial(agent, DOZVON, cfg), partial(agent_status, DOZVON, cfg)
 
         wait_for(lambda: all(a["registered"] for a in status().values()), 20,
-                 "two phones registered: " + read(serve_out))
+                 lambda: "two phones registered: " + read(serve_out))
         # Logged in but paused: lines up, nobody ready.
         for op in ("op1", "op2"):
             act("login", op)
@@ -121,7 +121,8 @@ def main():
 
         # 1. Nobody ready: hold for 3 s, then the fallback.
         run([DOZVON, "campaign", "start", "--config", cfg, "nobody"], 20)
-        wait_for(lambda: finished("nobody"), 60, "campaign nobody: " + read(serve_out)[-2000:])
+        wait_for(lambda: finished("nobody"), 60,
+                 lambda: "campaign nobody: " + read(serve_out)[-2000:])
         a = attempt("+79995300001")
         v = json.loads(a["vars"])
         if a["outcome"] != "answered" or a["agent"] or v.get("transfer") != "no_operator" or \
@@ -137,7 +138,7 @@ def main():
         wait_for(lambda: status()["op1"]["state"] == "ready", 10, "op1 ready")
         run([DOZVON, "campaign", "start", "--config", cfg, "xfer"], 20)
         first = wait_for(lambda: status()["op1"]["state"] == "on_call" and status()["op1"], 30,
-                         "op1 on a call: " + read(serve_out)[-2000:])
+                         lambda: "op1 on a call: " + read(serve_out)[-2000:])
         card = first["card"]
         if card["phone"] != "+79995400001" or card["ivr"]["queue"] != "support" or \
                 card["ivr"]["keys"] != "1" or card["script"] != "Клиент просил оператора.":
@@ -147,7 +148,7 @@ def main():
         if not out.startswith("ok op1 dnc"):
             fail("disposition: " + out)
         second = wait_for(lambda: status()["op1"]["state"] == "on_call" and status()["op1"], 10,
-                          "op1 takes the holding caller: " + read(serve_out)[-2000:])
+                          lambda: "op1 takes the holding caller: " + read(serve_out)[-2000:])
         if second["card"]["phone"] != "+79995400002":
             fail(f"second caller: {second['card']}")
         if status()["op2"]["state"] != "paused":
@@ -155,7 +156,8 @@ def main():
         wait_for(lambda: status()["op1"]["state"] == "wrap_up", 30, "op1 in wrap-up again")
         if not act("disposition", "op1", "completed").startswith("ok op1 completed"):
             fail("second disposition")
-        wait_for(lambda: finished("xfer"), 30, "campaign xfer: " + read(serve_out)[-2000:])
+        wait_for(lambda: finished("xfer"), 30,
+                 lambda: "campaign xfer: " + read(serve_out)[-2000:])
         stop(serve)
         for p in procs:
             stop(p)
