@@ -19,7 +19,7 @@ PACKAGES=(
   # tests and external SIP peers
   # (dnsmasq-base: a loopback DNS server for trunks given by name, SRV included;
   #  gdb: a timed-out end-to-end wait prints where each live process is stuck)
-  libgtest-dev libgmock-dev sip-tester baresip dnsmasq-base gdb
+  libgtest-dev libgmock-dev sip-tester baresip dnsmasq-base gdb procps
 )
 
 missing=()

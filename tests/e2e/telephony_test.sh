@@ -458,9 +458,10 @@ for _ in $(seq 1 300); do kill -0 "$BR_PID" 2>/dev/null || break; sleep 0.1; don
 wait "$BR_PID" || fail "bridge to baresip failed: $(cat "$T/br2.out" "$T/br2.err") $(tail -5 "$T/bs2.out")"
 BR_PID=""
 # The call has ended and its recordings are closed. The registrar went with the bridge, so a
-# SIGTERM would leave baresip retrying its un-REGISTER for 32 s: stop it outright.
+# SIGTERM would leave baresip retrying its un-REGISTER for 32 s: stop it outright. BS_PID is
+# `timeout`, which does not pass on a SIGKILL: kill its child, and timeout ends with it.
 sleep 0.5
-kill -KILL "$BS_PID"; wait "$BS_PID" 2>/dev/null || true
+pkill -KILL -P "$BS_PID" 2>/dev/null || true; wait "$BS_PID" 2>/dev/null || true
 BS_PID=""
 stop_sim
 /usr/bin/python3 - "$T/br2.out" "$T"/bs2/snd/dump-*-dec.wav <<'PY' || fail "bridge with baresip: $(cat "$T/br2.out")"
