@@ -18,6 +18,7 @@
 #include "core/time/tz.h"
 #include "import/csv_reader.h"
 #include "import/phone.h"
+#include "store/encoding.h"
 
 namespace dozvon {
 namespace {
@@ -191,10 +192,10 @@ class RowWorker {
         row->reason = "timezone " + zone.status().message();
         return;
       }
-      c.zones = {std::string(tz)};
+      c.zones_text.assign(tz);
       c.zone_source = ZoneSource::kColumn;
-    } else if (!phone->zones.empty()) {
-      c.zones = std::move(phone->zones);
+    } else if (!phone->zones->names.empty()) {
+      c.zones_text = phone->zones->text;
       c.zone_source = ZoneSource::kPrefix;
     }
     if (cols_.priority >= 0 && !rec.fields[cols_.priority].empty()) {
@@ -206,11 +207,14 @@ class RowWorker {
       }
     }
     if (cols_.external_id >= 0) c.external_id = rec.fields[cols_.external_id];
-    c.fields.reserve(cols_.names.size() - 1);
+    // Encoded here, so the inserting thread - the import's critical path - only binds text.
+    fields_.clear();
     for (size_t i = 0; i < cols_.names.size(); ++i) {
       if (static_cast<int>(i) == cols_.phone) continue;
-      c.fields.emplace_back(cols_.names[i], rec.fields[i]);
+      fields_.emplace_back(cols_.names[i], rec.fields[i]);
     }
+    AppendFieldsJson(&c.fields_json, fields_);
+    c.encoded = true;
     row->contact = std::move(c);
   }
 
@@ -231,6 +235,7 @@ class RowWorker {
   const Columns& cols_;
   const ImportOptions& opts_;
   PhoneNormalizer phones_;
+  FieldViews fields_;  // Process()'s, reused
 };
 
 // A fixed pool of workers, each with its own normaliser (not thread-safe).

@@ -85,7 +85,7 @@ struct PhoneNormalizer::Impl {
     util->GetRegionCodeForNumber(n, &out.region);
     out.geographic = util->IsNumberGeographical(type, n.country_code());
     out.zones =
-        ZoneMap::Lookup(std::string_view(out.e164).substr(1), out.country_code, out.geographic);
+        &ZoneMap::Find(std::string_view(out.e164).substr(1), out.country_code, out.geographic);
     return out;
   }
 
@@ -148,7 +148,7 @@ Result<NormalizedPhone> PhoneNormalizer::Normalize(std::string_view raw,
       out.geographic = m.util->IsNumberGeographical(
           static_cast<PhoneNumberUtil::PhoneNumberType>(f->type), f->country_code);
       out.zones =
-          ZoneMap::Lookup(std::string_view(out.e164).substr(1), out.country_code, out.geographic);
+          &ZoneMap::Find(std::string_view(out.e164).substr(1), out.country_code, out.geographic);
       return out;
     }
   }

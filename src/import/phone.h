@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "import/zone_map.h"
 
 namespace dozvon {
 
@@ -23,8 +24,9 @@ struct NormalizedPhone {
   std::string e164;    // "+74951234567"
   std::string region;  // "RU"; "001" for non-geographic entities
   int country_code = 0;
-  bool geographic = false;         // fixed line, or a mobile tied to a region
-  std::vector<std::string> zones;  // candidates from the prefix table; may be empty
+  bool geographic = false;  // fixed line, or a mobile tied to a region
+  // Candidates from the prefix table (shared, never null once normalised; may be empty).
+  const ZoneSet* zones = nullptr;
 };
 
 class PhoneNormalizer {

@@ -11,13 +11,23 @@
 
 namespace dozvon {
 
+// One set of candidate zones from the table; sets are built once and shared.
+struct ZoneSet {
+  std::vector<std::string> names;
+  std::string text;  // the names separated by spaces, as the store writes them
+};
+
 class ZoneMap {
  public:
   // `e164_digits`: the number without '+'. `geographic`: libphonenumber says the number's type
   // is geographic (fixed line, or mobile in countries whose mobiles are regional).
   // `country_code`: the calling code, for the non-geographic fallback.
+  // The set lives as long as the program; an empty set when the table has none.
+  static const ZoneSet& Find(std::string_view e164_digits, int country_code, bool geographic);
   static std::vector<std::string> Lookup(std::string_view e164_digits, int country_code,
-                                         bool geographic);
+                                         bool geographic) {
+    return Find(e164_digits, country_code, geographic).names;
+  }
   // Every zone name the table can return (for tests and diagnostics).
   static std::vector<std::string> AllZones();
   static const char* DataVersion();

@@ -14,7 +14,7 @@ std::vector<std::string> ZonesOf(const std::string& number) {
   PhoneNormalizer n;
   auto r = n.Normalize(number, "");
   EXPECT_TRUE(r.ok()) << number << ": " << r.status().ToString();
-  return r.ok() ? r->zones : std::vector<std::string>{};
+  return r.ok() ? r->zones->names : std::vector<std::string>{};
 }
 
 bool Has(const std::vector<std::string>& zones, const std::string& z) {
@@ -60,6 +60,19 @@ TEST(ZoneMap, EveryZoneInTheTableExistsInTzdata) {
 TEST(ZoneMap, UnknownPrefixGivesNoZones) {
   EXPECT_TRUE(ZoneMap::Lookup("99999", 999, true).empty());
   EXPECT_TRUE(ZoneMap::Lookup("7abc", 7, true).empty());
+  EXPECT_EQ(ZoneMap::Find("99999", 999, true).text, "");
+}
+
+// Numbers with the same candidates share one set, whose text is what the store writes.
+TEST(ZoneMap, SetsAreSharedAndCarryTheirText) {
+  const ZoneSet& a = ZoneMap::Find("79161234567", 7, false);
+  const ZoneSet& b = ZoneMap::Find("79031234567", 7, false);
+  EXPECT_EQ(&a, &b);
+  ASSERT_EQ(a.names.size(), 16u);
+  std::string joined;
+  for (const auto& z : a.names) joined += (joined.empty() ? "" : " ") + z;
+  EXPECT_EQ(a.text, joined);
+  EXPECT_EQ(ZoneMap::Find("74951234567", 7, true).text, "Europe/Moscow");
 }
 
 }  // namespace

@@ -39,6 +39,11 @@ struct NewContact {
   std::string external_id;
   int priority = 0;
   int64_t source_line = 0;
+  // Set by a caller that encoded the zones and fields itself (store/encoding.h) on its own
+  // threads: the store then writes `zones_text` and `fields_json` and ignores the two above.
+  bool encoded = false;
+  std::string zones_text;
+  std::string fields_json;
 };
 
 // One import: everything added lands in one transaction at Commit(), or nothing does.

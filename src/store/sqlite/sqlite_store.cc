@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/encoding.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/migrations.h"
 
@@ -24,106 +25,6 @@ std::optional<Instant> OptInstant(const Statement& s, int col) {
   auto v = s.OptInt(col);
   if (!v) return std::nullopt;
   return FromMs(*v);
-}
-
-void AppendZones(std::string* out, const std::vector<std::string>& zones) {
-  for (size_t i = 0; i < zones.size(); ++i) {
-    if (i > 0) out->push_back(' ');
-    out->append(zones[i]);
-  }
-}
-
-std::vector<std::string> SplitZones(std::string_view s) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < s.size()) {
-    size_t end = s.find(' ', pos);
-    if (end == std::string_view::npos) end = s.size();
-    if (end > pos) out.emplace_back(s.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return out;
-}
-
-// Appends `s` as a JSON string if it is valid UTF-8 with no control characters; false
-// otherwise (nothing useful appended).
-bool AppendPlainJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if (c < 0x20) return false;
-      if (c == '"' || c == '\\') out->push_back('\\');
-      out->push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    }
-    // A UTF-8 sequence: its length and the range of its second byte (RFC 3629 table).
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (i + n > s.size()) return false;
-    auto second = static_cast<unsigned char>(s[i + 1]);
-    if (second < lo || second > hi) return false;
-    for (size_t k = 2; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    out->append(s.data() + i, n);
-    i += n;
-  }
-  out->push_back('"');
-  return true;
-}
-
-// The fields as a JSON object in column order. Plain text is written directly - building an
-// ordered_json costs allocations per key and value on the import's critical path - and
-// anything else (control characters, invalid UTF-8) goes through nlohmann, whose escaping and
-// replacement of invalid bytes are the reference (sqlite_store_test.cc compares the two).
-void AppendFieldsJson(std::string* json, const Fields& fields) {
-  std::string& out = *json;
-  const size_t start = out.size();
-  out.push_back('{');
-  bool plain = true;
-  for (size_t i = 0; i < fields.size() && plain; ++i) {
-    const auto& [k, v] = fields[i];
-    for (size_t j = 0; j < i && plain; ++j) plain = fields[j].first != k;  // nlohmann keeps one
-    if (i > 0) out.push_back(',');
-    plain = plain && AppendPlainJsonString(&out, k);
-    out.push_back(':');
-    plain = plain && AppendPlainJsonString(&out, v);
-  }
-  if (plain) {
-    out.push_back('}');
-    return;
-  }
-  out.resize(start);
-  nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  for (const auto& [k, v] : fields) j[k] = v;
-  // Invalid UTF-8 is replaced rather than failing the whole import.
-  out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-Fields FieldsFromJson(const std::string& text) {
-  Fields out;
-  auto j = nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return out;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    out.emplace_back(it.key(),
-                     it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
-  }
-  return out;
 }
 
 // For SELECTs from `contacts`: a zone set is looked up by its key, one B-tree step.
@@ -213,43 +114,54 @@ auto ReadAll(Statement& s, Read read) -> Result<std::vector<decltype(read(s))>> 
   return out;
 }
 
-// While nobody else has the database open, a bulk import writes it in rollback-journal mode and
-// puts WAL back afterwards. In WAL every page of a large import is written twice (to the log,
-// then by the checkpoint into the file); a rollback journal holds only the few pages that
-// existed before, so the new rows are written once. SQLite refuses the switch at once while
-// another connection (a running engine) has the file open; the import then stays in WAL.
-class RollbackJournalWhileAlone {
+// Settings for a bulk import's transaction, restored after it (commit or rollback):
+// - While nobody else has the database open, a rollback journal instead of WAL. In WAL every
+//   page of a large import is written twice (to the log, then by the checkpoint into the
+//   file); a rollback journal holds only the few pages that existed before, so the new rows
+//   are written once. SQLite refuses the switch at once while another connection (a running
+//   engine) has the file open; the import then stays in WAL.
+// - No foreign-key checks: every row refers to the list and the zone sets this import found
+//   or added in its own transaction, and two parent look-ups a row were a tenth of the
+//   insert's cost.
+class BulkLoadSettings {
  public:
-  explicit RollbackJournalWhileAlone(Db* db) : db_(db) {
-    auto q = db->Prepare("PRAGMA journal_mode=DELETE");
-    if (!q.ok()) return;
-    auto row = q->Step();
-    switched_ = row.ok() && *row && q->Text(0) == "delete";
+  explicit BulkLoadSettings(Db* db) : db_(db) {
+    {
+      auto q = db->Prepare("PRAGMA journal_mode=DELETE");
+      if (q.ok()) {
+        auto row = q->Step();
+        rollback_journal_ = row.ok() && *row && q->Text(0) == "delete";
+      }
+    }  // finalised before the next pragma
+    (void)db->Exec("PRAGMA foreign_keys=OFF");
   }
-  ~RollbackJournalWhileAlone() { Restore(); }
-  RollbackJournalWhileAlone(const RollbackJournalWhileAlone&) = delete;
-  RollbackJournalWhileAlone& operator=(const RollbackJournalWhileAlone&) = delete;
+  ~BulkLoadSettings() { Restore(); }
+  BulkLoadSettings(const BulkLoadSettings&) = delete;
+  BulkLoadSettings& operator=(const BulkLoadSettings&) = delete;
 
-  // After the import's transaction. A failure leaves rollback mode, which the next
+  // After the import's transaction. A failed switch back leaves rollback mode, which the next
   // SqliteStore::Open turns back to WAL.
   void Restore() {
-    if (switched_) (void)db_->Exec("PRAGMA journal_mode=WAL");
-    switched_ = false;
+    if (restored_) return;
+    restored_ = true;
+    if (rollback_journal_) (void)db_->Exec("PRAGMA journal_mode=WAL");
+    (void)db_->Exec("PRAGMA foreign_keys=ON");
   }
 
  private:
   Db* db_;
-  bool switched_ = false;
+  bool rollback_journal_ = false;
+  bool restored_ = false;
 };
 
 class SqliteContactImport final : public ContactImport {
  public:
-  SqliteContactImport(Db* db, std::unique_ptr<RollbackJournalWhileAlone> journal,
+  SqliteContactImport(Db* db, std::unique_ptr<BulkLoadSettings> bulk,
                       std::unique_ptr<Transaction> txn, Statement insert, Statement find_zones,
                       Statement insert_zones, std::vector<std::string> deferred_indexes,
                       int64_t list_id, Instant now)
       : db_(db),
-        journal_(std::move(journal)),
+        bulk_(std::move(bulk)),
         txn_(std::move(txn)),
         insert_(std::move(insert)),
         find_zones_(std::move(find_zones)),
@@ -264,11 +176,17 @@ class SqliteContactImport final : public ContactImport {
     if (!txn_) return Status::FailedPrecondition("import already committed");
     // Text is bound in place from `c` and two reused buffers, all alive until Run() returns:
     // copying and allocating six strings per row showed on a million-row import's profile.
-    zones_.clear();
-    AppendZones(&zones_, c.zones);
-    DZ_ASSIGN_OR_RETURN(std::optional<int64_t> zone_set, ZoneSet());
-    fields_.clear();
-    AppendFieldsJson(&fields_, c.fields);
+    const std::string* zones = &c.zones_text;
+    const std::string* fields = &c.fields_json;
+    if (!c.encoded) {
+      zones_.clear();
+      AppendZones(&zones_, c.zones);
+      fields_.clear();
+      AppendFieldsJson(&fields_, c.fields);
+      zones = &zones_;
+      fields = &fields_;
+    }
+    DZ_ASSIGN_OR_RETURN(std::optional<int64_t> zone_set, ZoneSet(*zones));
     insert_.Bind(1, list_id_).BindUnowned(2, c.phone_e164).BindUnowned(3, c.country);
     if (zone_set) {
       insert_.Bind(4, *zone_set);
@@ -276,7 +194,7 @@ class SqliteContactImport final : public ContactImport {
       insert_.BindNull(4);
     }
     insert_.BindUnowned(5, ToString(c.zone_source))
-        .BindUnowned(6, fields_)
+        .BindUnowned(6, *fields)
         .BindUnowned(7, c.external_id)
         .Bind(8, c.priority)
         .Bind(9, c.source_line)
@@ -294,36 +212,36 @@ class SqliteContactImport final : public ContactImport {
     }
     DZ_RETURN_IF_ERROR(txn_->Commit());
     txn_.reset();
-    journal_.reset();
+    bulk_.reset();
     return Status::Ok();
   }
 
  private:
-  // The zone_sets row of `zones_` (added if new); none for no zones. A list holds a handful of
+  // The zone_sets row of `zones` (added if new); none for no zones. A list holds a handful of
   // distinct sets, and neighbouring rows usually share one.
-  Result<std::optional<int64_t>> ZoneSet() {
-    if (zones_.empty()) return std::optional<int64_t>();
-    if (zones_ == last_zones_) return std::optional<int64_t>(last_zone_set_);
-    auto it = zone_sets_.find(zones_);
+  Result<std::optional<int64_t>> ZoneSet(const std::string& zones) {
+    if (zones.empty()) return std::optional<int64_t>();
+    if (zones == last_zones_) return std::optional<int64_t>(last_zone_set_);
+    auto it = zone_sets_.find(zones);
     if (it == zone_sets_.end()) {
-      find_zones_.BindUnowned(1, zones_);
+      find_zones_.BindUnowned(1, zones);
       DZ_ASSIGN_OR_RETURN(bool found, find_zones_.Step());
       int64_t id = found ? find_zones_.Int(0) : 0;
       find_zones_.Reset();
       if (!found) {
-        insert_zones_.BindUnowned(1, zones_);
+        insert_zones_.BindUnowned(1, zones);
         DZ_RETURN_IF_ERROR(insert_zones_.Run());
         id = db_->LastInsertRowId();
       }
-      it = zone_sets_.emplace(zones_, id).first;
+      it = zone_sets_.emplace(zones, id).first;
     }
-    last_zones_ = zones_;
+    last_zones_ = zones;
     last_zone_set_ = it->second;
     return std::optional<int64_t>(last_zone_set_);
   }
 
   Db* db_;
-  std::unique_ptr<RollbackJournalWhileAlone> journal_;  // outlives txn_: restored after it
+  std::unique_ptr<BulkLoadSettings> bulk_;  // outlives txn_: restored after it
   std::unique_ptr<Transaction> txn_;
   Statement insert_;
   Statement find_zones_, insert_zones_;
@@ -455,8 +373,8 @@ Result<std::unique_ptr<ContactImport>> SqliteStore::BeginImport(std::string_view
     DZ_ASSIGN_OR_RETURN(bool row, size.Step());
     bulk = (row ? size.Int(0) : 0) < expected_rows;
   }  // finalised: DROP INDEX and the journal switch fail while a statement is reading
-  std::unique_ptr<RollbackJournalWhileAlone> journal;
-  if (bulk) journal = std::make_unique<RollbackJournalWhileAlone>(db);
+  std::unique_ptr<BulkLoadSettings> settings;
+  if (bulk) settings = std::make_unique<BulkLoadSettings>(db);
   DZ_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
   DZ_ASSIGN_OR_RETURN(Statement find, db->Prepare("SELECT id FROM lists WHERE name = ?"));
   find.Bind(1, list_name);
@@ -486,7 +404,7 @@ Result<std::unique_ptr<ContactImport>> SqliteStore::BeginImport(std::string_view
   DZ_ASSIGN_OR_RETURN(Statement insert_zones,
                       db->Prepare("INSERT INTO zone_sets(zones) VALUES (?1)"));
   return std::unique_ptr<ContactImport>(new SqliteContactImport(
-      db, std::move(journal), std::move(txn), std::move(insert), std::move(find_zones),
+      db, std::move(settings), std::move(txn), std::move(insert), std::move(find_zones),
       std::move(insert_zones), std::move(deferred_indexes), list_id, now));
 }
 

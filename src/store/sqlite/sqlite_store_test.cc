@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/time/tz.h"
+#include "store/encoding.h"
 #include "store/sqlite/migrations.h"
 
 namespace dozvon {
@@ -339,6 +340,37 @@ TEST_F(SqliteStoreTest, BulkImportRebuildsTheContactsIndexesAtCommitOrKeepsThemO
   EXPECT_EQ((*list)->contacts, 202);
 }
 
+// A contact the caller encoded itself (the importer's workers do) is stored exactly as the
+// store would have encoded it.
+TEST_F(SqliteStoreTest, APreEncodedContactIsStoredAsTheStoreWouldEncodeIt) {
+  NewContact plain = Make("+79161234567", {"Europe/Moscow", "Asia/Omsk"});
+  plain.fields = {{"name", "Иван \"Ваня\""}, {"bad", "\xD0"}};
+  NewContact pre = plain;
+  pre.phone_e164 = "+79161234568";
+  pre.encoded = true;
+  AppendZones(&pre.zones_text, pre.zones);
+  AppendFieldsJson(&pre.fields_json, pre.fields);
+  pre.zones.clear();  // ignored once encoded
+  pre.fields.clear();
+  auto imp = store_->BeginImport("pre", now_, 0);
+  ASSERT_TRUE(imp.ok());
+  ASSERT_TRUE((*imp)->Add(plain).ok());
+  ASSERT_TRUE((*imp)->Add(pre).ok());
+  ASSERT_TRUE((*imp)->Commit().ok());
+  std::vector<Contact> got;
+  ASSERT_TRUE(store_
+                  ->ForEachContact((*imp)->list_id(),
+                                   [&](const Contact& c) {
+                                     got.push_back(c);
+                                     return Status::Ok();
+                                   })
+                  .ok());
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].zones, got[0].zones);
+  EXPECT_EQ(got[1].fields, got[0].fields);
+  EXPECT_EQ(got[0].fields[0].second, "Иван \"Ваня\"");
+}
+
 std::string JournalMode(sqlite3* db) {
   std::string mode;
   sqlite3_exec(
@@ -393,6 +425,16 @@ TEST_F(SqliteStoreTest, ABulkImportAloneUsesARollbackJournalThenWalAgain) {
     ASSERT_TRUE((*imp)->Commit().ok());
   }
   EXPECT_EQ(JournalMode(engine), "wal");
+  // Rows went in without per-row foreign-key checks; their references hold all the same.
+  std::string dangling;
+  sqlite3_exec(
+      engine, "PRAGMA foreign_key_check",
+      [](void* o, int, char** v, char**) {
+        *static_cast<std::string*>(o) += std::string(v[0]) + ";";
+        return 0;
+      },
+      &dangling, nullptr);
+  EXPECT_EQ(dangling, "");
   sqlite3_close(engine);
   for (const char* name : {"alone", "shared"}) {
     auto list = store_->FindList(name);
