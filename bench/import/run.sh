@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Import benchmark: `dozvon import` of an N-row CSV against three SQLite figures for the same rows:
 #  - `sqlite3 .import` into a bare table (no normalisation, no indexes): the issue's yardstick;
-#  - sqlite3 alone filling dozvon's own contacts schema (its indexes, WAL, synchronous=FULL)
-#    from that file, with dozvon's zones and a trivial phone rewrite: what SQLite itself costs
-#    for the rows dozvon stores, before any of dozvon's own work;
+#  - sqlite3 alone filling dozvon's own contacts schema (its indexes, zone sets, synchronous=FULL,
+#    the bulk load's rollback journal) from that file, with dozvon's zones and a trivial phone
+#    rewrite: what SQLite itself costs for the rows dozvon stores, before any of dozvon's work;
 #  - sqlite_floor.c: the same rows through SQLite's C API alone (no CSV at all), the lowest
 #    figure any importer into this schema can reach.
 # Usage: bench/import/run.sh [DOZVON_BINARY] [ROWS]   (defaults: build/release/dozvon 1000000)
@@ -37,25 +37,27 @@ Asia/Magadan Asia/Novosibirsk Asia/Omsk Asia/Sakhalin Asia/Vladivostok Asia/Yaku
 Asia/Yekaterinburg Europe/Kaliningrad Europe/Moscow Europe/Samara"
 # The raw rows go to an in-memory TEMP table, so only the contacts rows reach the file; the
 # indexes are dropped and re-created inside the transaction, as dozvon does for a large import.
-FILL="PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;
+FILL="PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; PRAGMA journal_mode=DELETE;
 BEGIN;
 DROP INDEX contacts_by_phone;
 DROP INDEX contacts_due;
-INSERT INTO contacts(list_id, phone_e164, country, zones, zone_source, fields, external_id,
+INSERT INTO zone_sets(id, zones) VALUES (1, '$MOBILE_ZONES'), (2, 'Europe/Moscow');
+INSERT INTO contacts(list_id, phone_e164, country, zone_set, zone_source, fields, external_id,
                      priority, source_line, created_at, updated_at)
 WITH r AS (
   SELECT rowid AS rid, *, substr(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(',
                                  ''), ')', ''), -10) AS national
   FROM temp.raw)
 SELECT 1, '+7' || national, 'RU',
-       CASE WHEN national LIKE '9%' THEN '$MOBILE_ZONES' ELSE 'Europe/Moscow' END, 'prefix',
+       CASE WHEN national LIKE '9%' THEN 1 ELSE 2 END, 'prefix',
        json_object('first_name', first_name, 'last_name', last_name, 'amount', amount,
                    'due_date', due_date, 'external_id', external_id),
        external_id, 0, rid + 1, 0, 0
 FROM r;
 CREATE INDEX contacts_by_phone ON contacts(phone_e164);
 CREATE INDEX contacts_due ON contacts(list_id, state, next_attempt_at);
-COMMIT;"
+COMMIT;
+PRAGMA journal_mode=WAL;"
 
 for run in 1 2 3; do
   rm -f "$W/sq.db" "$W/dz.db"* "$W/fill.db"* "$W/floor.db"* "$W"/*.rejects.csv
