@@ -55,7 +55,7 @@ SELECT 1, '+7' || national, 'RU',
        external_id, 0, rid + 1, 0, 0
 FROM r;
 CREATE INDEX contacts_by_phone ON contacts(phone_e164);
-CREATE INDEX contacts_due ON contacts(list_id, state, next_attempt_at);
+CREATE INDEX contacts_due ON contacts(list_id, state, priority, COALESCE(next_attempt_at, 0));
 COMMIT;
 PRAGMA journal_mode=WAL;"
 

@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
   sqlite3_finalize(st);
   if (Exec(db,
            "CREATE INDEX contacts_by_phone ON contacts(phone_e164); "
-           "CREATE INDEX contacts_due ON contacts(list_id, state, next_attempt_at); COMMIT; "
+           "CREATE INDEX contacts_due ON contacts(list_id, state, priority, "
+           "COALESCE(next_attempt_at, 0)); COMMIT; "
            "PRAGMA journal_mode=WAL")) {
     return 1;
   }

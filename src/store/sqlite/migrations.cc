@@ -191,6 +191,13 @@ ALTER TABLE contacts_v5 RENAME TO contacts;
 CREATE INDEX contacts_by_phone ON contacts(phone_e164);
 CREATE INDEX contacts_due ON contacts(list_id, state, next_attempt_at);
 )sql",
+      // 6: due contacts in the order they are dialled (priority, then due time, then id), so a
+      // fetch reads its rows straight from the index instead of sorting every due row of a
+      // list (0.4 s for a million, docs/serve.md).
+      R"sql(
+DROP INDEX contacts_due;
+CREATE INDEX contacts_due ON contacts(list_id, state, priority, COALESCE(next_attempt_at, 0));
+)sql",
   };
   return kMigrations;
 }

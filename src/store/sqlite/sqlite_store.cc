@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
+#include <tuple>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -597,16 +599,67 @@ Result<std::vector<Attempt>> SqliteStore::AttemptsOfCampaign(int64_t campaign_id
 
 Result<std::vector<Contact>> SqliteStore::DueContacts(int64_t campaign_id, Instant now, int limit,
                                                       bool new_first) {
-  // Served by contacts_due(list_id, state, next_attempt_at).
-  std::string sql = "SELECT " + std::string(kContactColumns) +
-                    " FROM contacts WHERE list_id IN (SELECT list_id FROM campaign_lists WHERE "
-                    "campaign_id = ?1) AND state IN ('new', 'scheduled') AND "
-                    "(next_attempt_at IS NULL OR next_attempt_at <= ?2) ORDER BY ";
-  if (new_first) sql += "(attempts > 0), ";
-  sql += "priority DESC, COALESCE(next_attempt_at, 0), id LIMIT ?3";
-  DZ_ASSIGN_OR_RETURN(Statement s, impl_->db->Prepare(sql));
-  s.Bind(1, campaign_id).Bind(2, Ms(now)).Bind(3, limit);
-  return ReadAll(s, ReadContact);
+  // One SELECT over every list and both states sorted all due rows for each call: 0.4 s for a
+  // list of a million, on the thread whose commits let INVITEs leave. Instead each (list,
+  // state) is read in contacts_due(list_id, state, priority, COALESCE(next_attempt_at, 0))
+  // order - one index seek per priority present, then at most `limit` rows - and the streams
+  // are merged here.
+  Db* db = impl_->db.get();
+  std::vector<Contact> out;
+  if (limit <= 0) return out;
+  DZ_ASSIGN_OR_RETURN(Statement lists,
+                      db->Prepare("SELECT list_id FROM campaign_lists WHERE campaign_id = ?1"));
+  lists.Bind(1, campaign_id);
+  DZ_ASSIGN_OR_RETURN(std::vector<int64_t> list_ids,
+                      ReadAll(lists, [](const Statement& r) { return r.Int(0); }));
+  DZ_ASSIGN_OR_RETURN(Statement top, db->Prepare("SELECT max(priority) FROM contacts WHERE "
+                                                 "list_id = ?1 AND state = ?2"));
+  DZ_ASSIGN_OR_RETURN(Statement below,
+                      db->Prepare("SELECT max(priority) FROM contacts WHERE list_id = ?1 AND "
+                                  "state = ?2 AND priority < ?3"));
+  DZ_ASSIGN_OR_RETURN(
+      Statement rows,
+      db->Prepare("SELECT " + std::string(kContactColumns) +
+                  " FROM contacts WHERE list_id = ?1 AND state = ?2 AND priority = ?3 AND "
+                  "COALESCE(next_attempt_at, 0) <= ?4 ORDER BY COALESCE(next_attempt_at, 0), id "
+                  "LIMIT ?5"));
+  // The highest priority of (list, state) under `ceiling` (none: any), or none left.
+  auto next_priority = [&](int64_t list, std::string_view state,
+                           std::optional<int64_t> ceiling) -> Result<std::optional<int64_t>> {
+    Statement& q = ceiling ? below : top;
+    q.Bind(1, list).Bind(2, state);
+    if (ceiling) q.Bind(3, *ceiling);
+    DZ_ASSIGN_OR_RETURN(bool row, q.Step());
+    std::optional<int64_t> p = row ? q.OptInt(0) : std::nullopt;
+    q.Reset();
+    return p;
+  };
+  for (int64_t list : list_ids) {
+    for (std::string_view state : {std::string_view("new"), std::string_view("scheduled")}) {
+      // This stream's first `limit` rows in order: nothing after them can make the cut.
+      int taken = 0;
+      DZ_ASSIGN_OR_RETURN(std::optional<int64_t> p, next_priority(list, state, std::nullopt));
+      while (p && taken < limit) {
+        rows.Bind(1, list).Bind(2, state).Bind(3, *p).Bind(4, Ms(now)).Bind(5, limit - taken);
+        for (;;) {
+          DZ_ASSIGN_OR_RETURN(bool row, rows.Step());
+          if (!row) break;
+          out.push_back(ReadContact(rows));
+          ++taken;
+        }
+        rows.Reset();
+        DZ_ASSIGN_OR_RETURN(p, next_priority(list, state, p));
+      }
+    }
+  }
+  auto key = [new_first](const Contact& c) {
+    const int64_t due = c.next_attempt_at ? Ms(*c.next_attempt_at) : 0;
+    return std::make_tuple(new_first && c.attempts > 0, -c.priority, due, c.id);
+  };
+  std::sort(out.begin(), out.end(),
+            [&](const Contact& a, const Contact& b) { return key(a) < key(b); });
+  if (static_cast<int>(out.size()) > limit) out.resize(static_cast<size_t>(limit));
+  return out;
 }
 
 Status SqliteStore::Reschedule(int64_t contact_id, ContactState state, std::optional<Instant> next,

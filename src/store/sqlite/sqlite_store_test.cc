@@ -547,6 +547,65 @@ TEST_F(SqliteStoreTest, CampaignUpsertKeepsIdAndChecksLists) {
 namespace dozvon {
 namespace {
 
+// DueContacts reads each list and state in index order and merges them; the result must be
+// what one SELECT sorting every due row gives (the reference below), for any limit.
+TEST_F(SqliteStoreTest, DueContactsComeInDialingOrderAcrossListsStatesAndPriorities) {
+  for (const char* list : {"a", "b", "c"}) {
+    auto imp = store_->BeginImport(list, now_, 0);
+    ASSERT_TRUE(imp.ok());
+    for (int i = 0; i < 30; ++i) {
+      NewContact c = Make("+7495" + std::to_string(list[0]) + std::to_string(10000 + i));
+      c.priority = (i * 7) % 4 - 1;  // -1..2, mixed
+      ASSERT_TRUE((*imp)->Add(c).ok());
+    }
+    ASSERT_TRUE((*imp)->Commit().ok());
+  }
+  const int64_t t = now_.time_since_epoch().count();
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  // Retries due a minute ago or in a minute, a new contact skipped until later, finished ones.
+  const std::string setup =
+      "UPDATE contacts SET state = 'scheduled', attempts = 1, next_attempt_at = " +
+      std::to_string(t) + " + ((id % 5) - 2) * 60000 WHERE id % 3 = 0;" +
+      "UPDATE contacts SET next_attempt_at = " + std::to_string(t + 600000) +
+      " WHERE id % 11 = 0 AND state = 'new';" +
+      "UPDATE contacts SET state = 'done' WHERE id % 13 = 0;";
+  ASSERT_EQ(sqlite3_exec(raw, setup.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  CampaignRecord rec{0, "order", "name = \"order\"", "draft", {"a", "c"}};
+  auto cid = store_->UpsertCampaign(rec, now_);
+  ASSERT_TRUE(cid.ok()) << cid.status().ToString();
+  auto reference = [&](int limit, bool new_first) {
+    std::string sql =
+        "SELECT id FROM contacts WHERE list_id IN (SELECT list_id FROM campaign_lists WHERE "
+        "campaign_id = " +
+        std::to_string(*cid) +
+        ") AND state IN ('new', 'scheduled') AND (next_attempt_at IS NULL OR next_attempt_at <= " +
+        std::to_string(t) + ") ORDER BY " + (new_first ? "(attempts > 0), " : "") +
+        "priority DESC, COALESCE(next_attempt_at, 0), id LIMIT " + std::to_string(limit);
+    std::vector<int64_t> ids;
+    sqlite3_exec(
+        raw, sql.c_str(),
+        [](void* o, int, char** v, char**) {
+          static_cast<std::vector<int64_t>*>(o)->push_back(std::stoll(v[0]));
+          return 0;
+        },
+        &ids, nullptr);
+    return ids;
+  };
+  for (bool new_first : {false, true}) {
+    for (int limit : {1, 4, 17, 33, 1000}) {
+      auto due = store_->DueContacts(*cid, now_, limit, new_first);
+      ASSERT_TRUE(due.ok()) << due.status().ToString();
+      std::vector<int64_t> got;
+      for (const Contact& c : *due) got.push_back(c.id);
+      std::vector<int64_t> want = reference(limit, new_first);
+      EXPECT_EQ(got, want) << "limit " << limit << " new_first " << new_first;
+      EXPECT_GE(want.size(), std::min<size_t>(limit, 20u));
+    }
+  }
+  sqlite3_close(raw);
+}
+
 TEST_F(SqliteStoreTest, DueContactsRescheduleDetailsAndTotals) {
   ImportTwo();
   CampaignRecord rec{0, "b", "name = \"b\"", "draft", {"march"}};
