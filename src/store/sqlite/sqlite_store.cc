@@ -137,23 +137,18 @@ class BulkLoadSettings {
     }  // finalised before the next pragma
     (void)db->Exec("PRAGMA foreign_keys=OFF");
   }
-  ~BulkLoadSettings() { Restore(); }
-  BulkLoadSettings(const BulkLoadSettings&) = delete;
-  BulkLoadSettings& operator=(const BulkLoadSettings&) = delete;
-
   // After the import's transaction. A failed switch back leaves rollback mode, which the next
   // SqliteStore::Open turns back to WAL.
-  void Restore() {
-    if (restored_) return;
-    restored_ = true;
+  ~BulkLoadSettings() {
     if (rollback_journal_) (void)db_->Exec("PRAGMA journal_mode=WAL");
     (void)db_->Exec("PRAGMA foreign_keys=ON");
   }
+  BulkLoadSettings(const BulkLoadSettings&) = delete;
+  BulkLoadSettings& operator=(const BulkLoadSettings&) = delete;
 
  private:
   Db* db_;
   bool rollback_journal_ = false;
-  bool restored_ = false;
 };
 
 class SqliteContactImport final : public ContactImport {
