@@ -18,6 +18,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The first column of every row `sql` returns on `db`, as text ("" for NULL).
+std::vector<std::string> Column(sqlite3* db, const std::string& sql) {
+  std::vector<std::string> out;
+  sqlite3_exec(
+      db, sql.c_str(),
+      [](void* o, int, char** v, char**) {
+        static_cast<std::vector<std::string>*>(o)->emplace_back(v[0] ? v[0] : "");
+        return 0;
+      },
+      &out, nullptr);
+  return out;
+}
+
 class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -44,6 +57,16 @@ class SqliteStoreTest : public ::testing::Test {
     c.zone_source = ZoneSource::kPrefix;
     c.fields = {{"first_name", "Иван"}, {"amount", "1500"}};
     return c;
+  }
+
+  std::vector<Contact> ContactsOf(int64_t list_id) {
+    std::vector<Contact> got;
+    Status s = store_->ForEachContact(list_id, [&](const Contact& c) {
+      got.push_back(c);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return got;
   }
 
   int64_t ImportTwo() {
@@ -124,19 +147,11 @@ TEST_F(SqliteStoreTest, UpgradesAVersion3DatabaseKeepingRowsAndConstraints) {
                  "created_at) VALUES (99, 1, 1, '+7', 0)"),
             "");  // foreign keys are on again for a plain connection that asks for them
   // The two contacts that shared a zone set share one row; the one without zones has none.
-  auto number = [&](const char* sql) {
-    sqlite3_stmt* st = nullptr;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(raw, sql, -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-      v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -2 : sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    return v;
-  };
-  EXPECT_EQ(number("SELECT count(*) FROM zone_sets"), 1);
-  EXPECT_EQ(number("SELECT count(DISTINCT zone_set) FROM contacts WHERE id IN (7, 8)"), 1);
-  EXPECT_EQ(number("SELECT zone_set FROM contacts WHERE id = 9"), -2);
+  using Rows = std::vector<std::string>;
+  EXPECT_EQ(Column(raw, "SELECT count(*) FROM zone_sets"), Rows{"1"});
+  EXPECT_EQ(Column(raw, "SELECT count(DISTINCT zone_set) FROM contacts WHERE id IN (7, 8)"),
+            Rows{"1"});
+  EXPECT_EQ(Column(raw, "SELECT zone_set FROM contacts WHERE id = 9"), Rows{""});
   EXPECT_NE(exec("UPDATE contacts SET zone_set = 42 WHERE id = 7"), "");  // no such set
   sqlite3_close(raw);
 }
@@ -167,28 +182,14 @@ TEST_F(SqliteStoreTest, ZoneSetsAreStoredOnceAndRollBackWithTheirImport) {
   }
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
-  std::vector<std::string> sets;
-  sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT zones FROM zone_sets ORDER BY id", -1, &st, nullptr),
-            SQLITE_OK);
-  while (sqlite3_step(st) == SQLITE_ROW)
-    sets.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-  sqlite3_finalize(st);
+  std::vector<std::string> sets = Column(raw, "SELECT zones FROM zone_sets ORDER BY id");
   sqlite3_close(raw);
   EXPECT_EQ(sets,
             (std::vector<std::string>{"Asia/Omsk Europe/Moscow Asia/Irkutsk", "Europe/Moscow"}));
   auto two = store_->FindList("two");
   ASSERT_TRUE(two.ok() && two->has_value());
-  std::vector<Contact> got;
-  for (int64_t list : {int64_t{1}, (*two)->id}) {
-    ASSERT_TRUE(store_
-                    ->ForEachContact(list,
-                                     [&](const Contact& c) {
-                                       got.push_back(c);
-                                       return Status::Ok();
-                                     })
-                    .ok());
-  }
+  std::vector<Contact> got = ContactsOf(1);
+  for (const Contact& c : ContactsOf((*two)->id)) got.push_back(c);
   ASSERT_EQ(got.size(), 5u);
   EXPECT_EQ(got[0].zones, mobile) << "candidate zones keep their order";
   EXPECT_EQ(got[1].zones, std::vector<std::string>{"Europe/Moscow"});
@@ -248,14 +249,7 @@ TEST_F(SqliteStoreTest, ImportCommitsContactsWithFieldsAndZones) {
   auto list = store_->FindList("march");
   ASSERT_TRUE(list.ok() && list->has_value());
   EXPECT_EQ((*list)->contacts, 2);
-  std::vector<Contact> got;
-  ASSERT_TRUE(store_
-                  ->ForEachContact(list_id,
-                                   [&](const Contact& c) {
-                                     got.push_back(c);
-                                     return Status::Ok();
-                                   })
-                  .ok());
+  std::vector<Contact> got = ContactsOf(list_id);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[1].phone_e164, "+79161234567");
   EXPECT_EQ(got[1].zones, (std::vector<std::string>{"Europe/Moscow", "Asia/Omsk"}));
@@ -357,14 +351,7 @@ TEST_F(SqliteStoreTest, APreEncodedContactIsStoredAsTheStoreWouldEncodeIt) {
   ASSERT_TRUE((*imp)->Add(plain).ok());
   ASSERT_TRUE((*imp)->Add(pre).ok());
   ASSERT_TRUE((*imp)->Commit().ok());
-  std::vector<Contact> got;
-  ASSERT_TRUE(store_
-                  ->ForEachContact((*imp)->list_id(),
-                                   [&](const Contact& c) {
-                                     got.push_back(c);
-                                     return Status::Ok();
-                                   })
-                  .ok());
+  std::vector<Contact> got = ContactsOf((*imp)->list_id());
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[1].zones, got[0].zones);
   EXPECT_EQ(got[1].fields, got[0].fields);
@@ -372,15 +359,8 @@ TEST_F(SqliteStoreTest, APreEncodedContactIsStoredAsTheStoreWouldEncodeIt) {
 }
 
 std::string JournalMode(sqlite3* db) {
-  std::string mode;
-  sqlite3_exec(
-      db, "PRAGMA journal_mode",
-      [](void* o, int, char** v, char**) {
-        *static_cast<std::string*>(o) = v[0];
-        return 0;
-      },
-      &mode, nullptr);
-  return mode;
+  std::vector<std::string> mode = Column(db, "PRAGMA journal_mode");
+  return mode.empty() ? "" : mode[0];
 }
 
 std::string JournalMode(const std::string& path) {
@@ -426,15 +406,7 @@ TEST_F(SqliteStoreTest, ABulkImportAloneUsesARollbackJournalThenWalAgain) {
   }
   EXPECT_EQ(JournalMode(engine), "wal");
   // Rows went in without per-row foreign-key checks; their references hold all the same.
-  std::string dangling;
-  sqlite3_exec(
-      engine, "PRAGMA foreign_key_check",
-      [](void* o, int, char** v, char**) {
-        *static_cast<std::string*>(o) += std::string(v[0]) + ";";
-        return 0;
-      },
-      &dangling, nullptr);
-  EXPECT_EQ(dangling, "");
+  EXPECT_EQ(Column(engine, "PRAGMA foreign_key_check"), std::vector<std::string>{});
   sqlite3_close(engine);
   for (const char* name : {"alone", "shared"}) {
     auto list = store_->FindList(name);
@@ -583,13 +555,7 @@ TEST_F(SqliteStoreTest, DueContactsComeInDialingOrderAcrossListsStatesAndPriorit
         std::to_string(t) + ") ORDER BY " + (new_first ? "(attempts > 0), " : "") +
         "priority DESC, COALESCE(next_attempt_at, 0), id LIMIT " + std::to_string(limit);
     std::vector<int64_t> ids;
-    sqlite3_exec(
-        raw, sql.c_str(),
-        [](void* o, int, char** v, char**) {
-          static_cast<std::vector<int64_t>*>(o)->push_back(std::stoll(v[0]));
-          return 0;
-        },
-        &ids, nullptr);
+    for (const std::string& id : Column(raw, sql)) ids.push_back(std::stoll(id));
     return ids;
   };
   for (bool new_first : {false, true}) {
