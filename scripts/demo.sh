@@ -36,7 +36,9 @@ SERVE=""
 trap 'kill $SIM $PHONES $SERVE 2>/dev/null || true' EXIT
 PORT=""
 for _ in $(seq 1 50); do
-  PORT=$(sed -n 's/^carrier-sim listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$DATA/carrier.out")
+  # The background child may not have created its output file yet: that is "not yet".
+  PORT=$(sed -n 's/^carrier-sim listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$DATA/carrier.out" \
+    2>/dev/null || true)
   [ -n "$PORT" ] && break
   sleep 0.1
 done
@@ -88,7 +90,7 @@ SERVE=$!
 RPORT=""
 for _ in $(seq 1 100); do
   RPORT=$(sed -n 's/^dozvon serve: registrar for 2 operator(s) on 127.0.0.1:\([0-9]*\)$/\1/p' \
-    "$DATA/serve.out" 2>/dev/null)
+    "$DATA/serve.out" 2>/dev/null || true)  # tee may not have created the file yet
   [ -n "$RPORT" ] && break
   sleep 0.1
 done
