@@ -15,7 +15,8 @@ PACKAGES=(
   # app glue
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   # telephony and media
-  libre-dev libspandsp-dev libsndfile1-dev libspeexdsp-dev libespeak-ng-dev espeak-ng-data
+  # (liburing-dev: RTP for many calls is sent and received in batches, see src/telephony/rtp_io.h)
+  libre-dev libspandsp-dev libsndfile1-dev libspeexdsp-dev libespeak-ng-dev espeak-ng-data liburing-dev
   # tests and external SIP peers
   # (dnsmasq-base: a loopback DNS server for trunks given by name, SRV included;
   #  gdb: a timed-out end-to-end wait prints where each live process is stuck)

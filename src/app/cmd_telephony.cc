@@ -308,7 +308,7 @@ int RunDial(const DialArgs& a) {
   size_t pending = targets.size();
   int rc = kExitOk;
   int64_t answered = 0, failed = 0;
-  double prompt_seconds = 0;
+  double prompt_seconds = 0, received_seconds = 0;
   std::map<std::string, int64_t> outcomes;
   std::optional<Instant> first_invite, last_invite;  // the rate INVITEs actually left at
   auto started = std::chrono::steady_clock::now();
@@ -331,6 +331,7 @@ int RunDial(const DialArgs& a) {
         if (r.outcome == Outcome::kAnswered) ++answered;
         if (r.outcome == Outcome::kFailed || r.outcome == Outcome::kCongestion) ++failed;
         prompt_seconds += r.prompt_seconds_played;
+        received_seconds += r.seconds_received;
         if (r.invited_at) {
           if (!first_invite || *r.invited_at < *first_invite) first_invite = r.invited_at;
           if (!last_invite || *r.invited_at > *last_invite) last_invite = r.invited_at;
@@ -377,7 +378,14 @@ int RunDial(const DialArgs& a) {
                         {"invites", tc.invites},
                         {"elapsed_s", secs},
                         {"late_frames", tc.late_frames},
-                        {"prompt_seconds", prompt_seconds}};
+                        {"prompt_seconds", prompt_seconds},
+                        {"received_seconds", received_seconds},
+                        {"rtp",
+                         {{"io", tc.rtp_io},
+                          {"sent", tc.rtp_sent},
+                          {"send_errors", tc.rtp_send_errors},
+                          {"received", tc.rtp_received},
+                          {"receive_dropped", tc.rtp_receive_dropped}}}};
     if (first_invite && last_invite && *last_invite > *first_invite) {
       const double span = std::chrono::duration<double>(*last_invite - *first_invite).count();
       j["invite_rate"] = std::round(static_cast<double>(tc.invites - 1) / span * 10) / 10;

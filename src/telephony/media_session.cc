@@ -1,6 +1,7 @@
 #include "telephony/media_session.h"
 
 #include "telephony/event_loop.h"
+#include "telephony/rtp_io.h"
 
 #include <cstdint>
 #include <cstring>
@@ -39,36 +40,53 @@ struct mbuf* StringMbuf(std::string_view s) {
 struct MediaTicker::Impl {
   std::unique_ptr<PeriodicTimer> timer;  // a timerfd: re-armed 200 times a second
   std::vector<MediaSession*> sessions;
-  MediaTicker* owner = nullptr;
+  std::unique_ptr<RtpIo> io;
   void OnTick() {
     uint64_t now = tmr_jiffies();
+    io->Poll();  // what arrived since the last tick, before this tick's frames
     // Copy: a session may remove itself from a callback.
     std::vector<MediaSession*> copy = sessions;
     for (MediaSession* s : copy) s->Tick(now);
+    io->Flush();  // this tick's frames leave together
+  }
+  // The tick runs while a session sends, or while a socket waits for packets that only a
+  // Poll delivers (io_uring).
+  void Refresh() {
+    bool want = !sessions.empty() || (io->needs_poll() && io->open_count() > 0);
+    if (want && !timer->running()) {
+      timer->Start(kTickMs);
+    } else if (!want && timer->running()) {
+      timer->Stop();
+    }
   }
 };
 
 MediaTicker::MediaTicker() : impl_(std::make_unique<Impl>()) {
-  impl_->owner = this;
   Impl* impl = impl_.get();
+  impl_->io = RtpIo::Create();
   impl_->timer = std::make_unique<PeriodicTimer>([impl] { impl->OnTick(); });
 }
 MediaTicker::~MediaTicker() { impl_->timer->Stop(); }
 
 void MediaTicker::Add(MediaSession* s) {
-  if (impl_->sessions.empty()) impl_->timer->Start(kTickMs);
   impl_->sessions.push_back(s);
+  impl_->Refresh();
 }
 
 void MediaTicker::Remove(MediaSession* s) {
   auto& v = impl_->sessions;
   v.erase(std::remove(v.begin(), v.end(), s), v.end());
-  if (v.empty()) impl_->timer->Stop();
+  impl_->Refresh();
 }
+
+RtpIo& MediaTicker::io() { return *impl_->io; }
 
 struct MediaSession::Impl {
   MediaSession* self = nullptr;
-  struct rtp_sock* rtp = nullptr;
+  MediaTicker* ticker = nullptr;
+  uint64_t handle = 0;  // our socket in the ticker's RtpIo
+  uint32_t ssrc = 0;
+  uint16_t seq = 0;
   struct sdp_session* sdp = nullptr;
   struct sdp_media* media = nullptr;
   struct sa raddr {};
@@ -92,6 +110,7 @@ struct MediaSession::Impl {
   int end_packets_left = 0;
   dtmf_tx_state_t* tx = nullptr;
   // DTMF in
+  bool detect_dtmf = true;
   dtmf_rx_state_t* rx = nullptr;
   uint32_t last_event_ts = 0;
   bool seen_event = false;
@@ -133,13 +152,15 @@ struct MediaSession::Impl {
     return n;
   }
 
-  // The outgoing packet, reused frame after frame: rtp_send sends it synchronously, so no
-  // allocation per frame (50 a second per call).
+  // The outgoing packet, reused frame after frame (RtpIo copies it): no allocation per frame.
   struct mbuf* out = nullptr;
 
   ~Impl() {
     out = static_cast<struct mbuf*>(mem_deref(out));
-    rtp = static_cast<struct rtp_sock*>(mem_deref(rtp));
+    if (handle) {
+      ticker->io().Close(handle);
+      ticker->impl_->Refresh();
+    }
     sdp = static_cast<struct sdp_session*>(mem_deref(sdp));
     if (tx) dtmf_tx_free(tx);
     if (rx) dtmf_rx_free(rx);
@@ -157,16 +178,26 @@ struct MediaSession::Impl {
     for (int i = 0; i < len; ++i) impl->Digit(digits[i]);
   }
 
-  static void OnRtp(const struct sa* src, const struct rtp_header* hdr, struct mbuf* mb,
-                    void* arg) {
+  // A datagram from our RTP socket: libre decodes the header (CSRCs and extension skipped).
+  static void OnPacket(void* arg, const struct sa* src, const uint8_t* data, size_t len) {
     auto* impl = static_cast<Impl*>(arg);
-    (void)src;
     // Only the negotiated peer's media counts (fuzzed SDP may point anywhere).
     if (impl->have_remote && !sa_cmp(src, &impl->raddr, SA_ADDR)) return;
+    struct mbuf mb = {const_cast<uint8_t*>(data), len, 0, len};  // read only
+    struct rtp_header hdr;
+    if (rtp_hdr_decode(&hdr, &mb) != 0 || hdr.ver != RTP_VERSION) return;
+    size_t n = mbuf_get_left(&mb);
+    if (hdr.pad) {  // the last byte counts the padding, itself included
+      size_t pad = n > 0 ? mb.buf[mb.end - 1] : 0;
+      if (pad == 0 || pad > n) return;
+      n -= pad;
+    }
+    OnRtp(impl, &hdr, mbuf_buf(&mb), n);
+  }
+
+  static void OnRtp(Impl* impl, const struct rtp_header* hdr, const uint8_t* p, size_t n) {
     MediaStats& st = impl->self->stats_;
     ++st.packets_received;
-    size_t n = mbuf_get_left(mb);
-    const uint8_t* p = mbuf_buf(mb);
     if (impl->telev_pt >= 0 && hdr->pt == impl->telev_pt) {
       if (n < 4) return;
       if (!impl->seen_event || hdr->ts != impl->last_event_ts) {
@@ -195,23 +226,34 @@ struct MediaSession::Impl {
     if (impl->capturing && impl->capture.size() + n <= kMaxRecord) {
       impl->capture.insert(impl->capture.end(), pcm, pcm + n);
     }
-    dtmf_rx(impl->rx, pcm, static_cast<int>(n));
+    if (impl->detect_dtmf) dtmf_rx(impl->rx, pcm, static_cast<int>(n));
     if (impl->tones) impl->tones->Feed(pcm, n);
     if (impl->recording && impl->rec_received.size() + n <= kMaxRecord) {
       impl->rec_received.insert(impl->rec_received.end(), pcm, pcm + n);
     }
   }
 
-  // A packet buffer with room for the RTP header in front, which rtp_send writes
-  // (TELEPHONY.md). Fresh if anything still holds the last one.
+  // The packet buffer, with room for the RTP header in front (Send writes it).
   struct mbuf* Packet() {
-    if (!out || mem_nrefs(out) > 1) {
-      mem_deref(out);
-      out = mbuf_alloc(RTP_HEADER_SIZE + kFrameSamples);
-    }
+    if (!out) out = mbuf_alloc(RTP_HEADER_SIZE + kFrameSamples);
     out->pos = RTP_HEADER_SIZE;
     out->end = RTP_HEADER_SIZE;
     return out;
+  }
+
+  // Writes the header in front of the payload in `mb` and hands the datagram to RtpIo.
+  void Send(struct mbuf* mb, bool marker, uint8_t pt, uint32_t timestamp) {
+    struct rtp_header hdr {};
+    hdr.ver = RTP_VERSION;
+    hdr.m = marker;
+    hdr.pt = pt;
+    hdr.seq = seq++;
+    hdr.ts = timestamp;
+    hdr.ssrc = ssrc;
+    const size_t end = mb->end;
+    mb->pos = 0;
+    rtp_hdr_encode(mb, &hdr);  // exactly RTP_HEADER_SIZE bytes: no CSRCs
+    ticker->io().Send(handle, raddr, mb->buf, end);
   }
 
   void SendFrame() {
@@ -226,9 +268,8 @@ struct MediaSession::Impl {
           static_cast<uint8_t>(event_code), static_cast<uint8_t>((end ? 0x80 : 0) | 10),
           static_cast<uint8_t>(event_duration >> 8), static_cast<uint8_t>(event_duration & 0xff)};
       mbuf_write_mem(mb, payload, 4);
-      mb->pos = RTP_HEADER_SIZE;
       bool first = event_duration == kFrameSamples && !end;
-      rtp_send(rtp, &raddr, false, first, static_cast<uint8_t>(telev_pt), event_ts, mb);
+      Send(mb, first, static_cast<uint8_t>(telev_pt), event_ts);
       if (end) {
         --end_packets_left;
       } else if (--event_frames_left == 0) {
@@ -266,8 +307,7 @@ struct MediaSession::Impl {
     uint8_t payload[kFrameSamples];
     EncodeG711(law, frame, payload);
     mbuf_write_mem(mb, payload, kFrameSamples);
-    mb->pos = RTP_HEADER_SIZE;
-    rtp_send(rtp, &raddr, false, marker, static_cast<uint8_t>(audio_pt), ts, mb);
+    Send(mb, marker, static_cast<uint8_t>(audio_pt), ts);
     ts += kFrameSamples;
     ++self->stats_.frames_sent;
     if (from_prompt && prompt_pos >= prompt->size()) {
@@ -319,20 +359,19 @@ Result<std::unique_ptr<MediaSession>> MediaSession::Create(MediaTicker* ticker,
   std::unique_ptr<MediaSession> s(new MediaSession());
   s->ticker_ = ticker;
   Impl& m = *s->impl_;
+  m.ticker = ticker;
   struct sa ip;
   if (sa_set_str(&ip, local_ip.c_str(), 0)) {
     return Status::InvalidArgument("media address \"" + local_ip + "\": not an IP address");
   }
-  // libre picks a random even port; with thousands of calls a pick can collide, so retry.
-  int err = 0;
-  for (int attempt = 0; attempt < 16; ++attempt) {
-    err = rtp_listen(&m.rtp, IPPROTO_UDP, &ip, 10000, 59998, true, Impl::OnRtp, nullptr, &m);
-    if (err != EADDRINUSE) break;
-  }
-  if (err) return Status::Unavailable(std::string("rtp_listen: ") + std::strerror(err));
-  struct sa laddr = ip;
-  udp_local_get(static_cast<struct udp_sock*>(rtp_sock(m.rtp)), &laddr);
-  err = sdp_session_alloc(&m.sdp, &laddr);
+  struct sa laddr;
+  auto handle = ticker->io().Open(ip, &Impl::OnPacket, &m, &laddr);
+  if (!handle.ok()) return handle.status();
+  m.handle = *handle;
+  ticker->impl_->Refresh();
+  m.ssrc = rand_u32();
+  m.seq = rand_u16();
+  int err = sdp_session_alloc(&m.sdp, &laddr);
   err |= sdp_media_add(&m.media, m.sdp, "audio", sa_port(&laddr), "RTP/AVP");
   err |= sdp_format_add(nullptr, m.media, false, "0", "PCMU", 8000, 1, nullptr, nullptr, nullptr,
                         false, nullptr);
@@ -446,6 +485,8 @@ void MediaSession::SendDtmf(const std::string& digits, bool in_band) {
   }
   for (char d : digits) impl_->dtmf_queue.push_back(d);
 }
+
+void MediaSession::DetectInBandDtmf(bool on) { impl_->detect_dtmf = on; }
 
 void MediaSession::EnableRecording() { impl_->recording = true; }
 

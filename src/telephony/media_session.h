@@ -18,6 +18,7 @@
 namespace dozvon {
 
 class MediaSession;
+class RtpIo;
 
 // Drives every registered session from one libre timer.
 class MediaTicker {
@@ -27,6 +28,8 @@ class MediaTicker {
   void Add(MediaSession* s);
   void Remove(MediaSession* s);
   int64_t late_frames() const { return late_frames_; }
+  // Every session's RTP socket (io_uring when the kernel allows it).
+  RtpIo& io();
 
   struct Impl;
 
@@ -73,6 +76,9 @@ class MediaSession {
   // Stops the prompt where it is; prompt_seconds_played keeps what was sent.
   void StopPrompt();
   void SendDtmf(const std::string& digits, bool in_band);
+  // In-band DTMF detection runs on every received frame unless turned off here (the carrier
+  // simulator, which never listens for digits). RFC 4733 events are always decoded.
+  void DetectInBandDtmf(bool on);
 
   // Two-way bridge: each session's received audio is sent, decoded and re-encoded (so PCMU
   // meets PCMA), in the other's next frame, mixed with any prompt playing there. At most
