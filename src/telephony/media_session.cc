@@ -81,6 +81,8 @@ void MediaTicker::Remove(MediaSession* s) {
 
 RtpIo& MediaTicker::io() { return *impl_->io; }
 
+int64_t MediaTicker::late_frames() const { return late_frames_ + impl_->io->counters().late_sends; }
+
 struct MediaSession::Impl {
   MediaSession* self = nullptr;
   MediaTicker* ticker = nullptr;

@@ -27,7 +27,9 @@ class MediaTicker {
   ~MediaTicker();
   void Add(MediaSession* s);
   void Remove(MediaSession* s);
-  int64_t late_frames() const { return late_frames_; }
+  // Frames sent more than 20 ms after they were due: a tick that fell behind, or (io_uring)
+  // a submission that left more than 15 ms after its tick.
+  int64_t late_frames() const;
   // Every session's RTP socket (io_uring when the kernel allows it).
   RtpIo& io();
 

@@ -10,8 +10,10 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -207,10 +209,16 @@ class UringRtpIo final : public RtpIo {
     s.msg.msg_iovlen = 1;
     io_uring_prep_sendmsg(sqe, it->second.fd, &s.msg, 0);
     io_uring_sqe_set_data64(sqe, Tag(slot, Op::kSend));
+    ++sends_since_flush_;
   }
 
   void Flush() override {
     Publish();
+    if (sends_since_flush_ > 0) {
+      std::lock_guard<std::mutex> lock(flushes_mu_);
+      flushes_.push_back({NowUs(), sends_since_flush_});
+      sends_since_flush_ = 0;
+    }
     Kick();
   }
 
@@ -225,6 +233,7 @@ class UringRtpIo final : public RtpIo {
     }
     if (recycled_) io_uring_buf_ring_advance(br_, static_cast<int>(recycled_));
     recycled_ = 0;
+    counters_.late_sends = late_sends_.load();
     // Re-arm the receives that ended (their buffers are back in the ring now).
     std::vector<uint64_t> ids;
     ids.swap(rearm_);
@@ -242,14 +251,16 @@ class UringRtpIo final : public RtpIo {
 
  private:
   enum class Op : uint64_t { kReceive = 0, kSend = 1, kCancel = 2 };
-  static constexpr unsigned kEntries = 4096;      // SQ; a tick's sends are submitted when full
-  static constexpr unsigned kCqEntries = 32768;   // two ticks of 2,000 calls with room
+  // 2,000 calls queue 500 sends a tick: the SQ holds 160 ms of them, time for a submitter
+  // starved of CPU to catch up before sends are dropped.
+  static constexpr unsigned kEntries = 16384;
+  static constexpr unsigned kCqEntries = 65536;   // sends and receives of about 300 ms
   static constexpr unsigned kRecvBuffers = 4096;  // a power of two (the ring's mask)
   // A buffer holds the recvmsg header and the source address too: 640 bytes leave 596 for
   // the datagram, G.711 up to 60 ms a packet. Larger ones are dropped (counted).
   static constexpr size_t kRecvBufferSize = 640;
-  static constexpr unsigned kSendSlots = 8192;  // more than the SQ: a full SQ comes first
-  static constexpr size_t kMaxSend = 512;       // G.711 up to 60 ms a packet
+  static constexpr unsigned kSendSlots = kEntries;
+  static constexpr size_t kMaxSend = 512;  // G.711 up to 60 ms a packet
   static constexpr int kGroup = 0;
 
   struct Endpoint {
@@ -408,15 +419,35 @@ class UringRtpIo final : public RtpIo {
   // receives' task work run there, on another core, instead of in the loop's one thread.
   // SQPOLL would do the same with a kernel thread, but it spins for its idle time (at least
   // one 4 ms jiffy here), which with a 5 ms tick is a whole core.
+  // A frame is queued by a tick on time or counted late by MediaSession; it can still leave
+  // late if this thread is starved of CPU. The sends of a tick whose submission ended more
+  // than 15 ms after the tick queued them (a tick is 5 ms: such a frame may be 20 ms late)
+  // are counted in late_sends.
   void SubmitLoop() {
     uint32_t seen = 0;
+    std::vector<FlushRecord> batch;
     while (!stop_.load()) {
       kick_.wait(seen);
       seen = kick_.load();
+      {
+        std::lock_guard<std::mutex> lock(flushes_mu_);
+        batch.swap(flushes_);
+      }
       // to_submit is clamped by the kernel to what Publish made visible; GETEVENTS flushes
       // an overflowed CQ and runs pending task work.
       io_uring_enter(ring_.ring_fd, kEntries, 0, IORING_ENTER_GETEVENTS, nullptr);
+      const int64_t done = NowUs();
+      for (const FlushRecord& f : batch) {
+        if (done - f.at_us > 15000) late_sends_.fetch_add(f.sends);
+      }
+      batch.clear();
     }
+  }
+
+  static int64_t NowUs() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
   }
 
   // Makes the SQEs prepared so far visible to the kernel (what io_uring_submit does before
@@ -433,17 +464,11 @@ class UringRtpIo final : public RtpIo {
     kick_.notify_one();
   }
 
-  // The SQ is full only when the submitter has fallen behind (starved of CPU): then this
-  // thread submits itself rather than wait. The kernel serialises concurrent submitters.
+  // Null when the SQ is full: the submitter is far behind. The caller drops (a send) or
+  // retries at the next Poll (a receive to arm, a cancel) - the loop never waits, and never
+  // submits itself: entering the kernel beside the submitter, it waited on the ring's lock.
   struct io_uring_sqe* Sqe() {
-    struct io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-    if (!sqe) {
-      Publish();
-      io_uring_enter(ring_.ring_fd, kEntries, 0, 0, nullptr);
-      ++counters_.inline_submits;
-      sqe = io_uring_get_sqe(&ring_);
-    }
-    return sqe;  // null only if the kernel took nothing (then the caller drops or retries)
+    return io_uring_get_sqe(&ring_);
   }
 
   // The fd stays open until the cancel completes: sends queued before it still name it.
@@ -545,6 +570,14 @@ class UringRtpIo final : public RtpIo {
   std::thread submitter_;
   std::atomic<uint32_t> kick_{0};
   std::atomic<bool> stop_{false};
+  struct FlushRecord {
+    int64_t at_us;  // when the tick handed its sends over
+    int64_t sends;
+  };
+  int64_t sends_since_flush_ = 0;  // loop thread only
+  std::mutex flushes_mu_;
+  std::vector<FlushRecord> flushes_;  // handed over, not yet submitted
+  std::atomic<int64_t> late_sends_{0};
   struct io_uring_buf_ring* br_ = nullptr;
   std::unique_ptr<uint8_t[]> buffers_;
   std::unique_ptr<SendSlot[]> slots_;

@@ -31,7 +31,8 @@ struct RtpIoCounters {
   int64_t receive_dropped = 0;  // truncated (larger than a receive buffer) or malformed
   int64_t receive_rearms = 0;   // uring: a socket's multishot receive ended and was re-armed
   int64_t receive_errors = 0;   // uring: sockets whose receive kept failing and was given up
-  int64_t inline_submits = 0;   // uring: the loop submitted itself, the submitter being behind
+  int64_t late_sends = 0;       // uring: sent more than 15 ms after their tick queued them (the
+                                // submitting thread starved of CPU): frames that may be 20 ms late
 };
 
 class RtpIo {
