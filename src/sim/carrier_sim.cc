@@ -542,6 +542,7 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
     return;
   }
   c->media = std::move(media).value();
+  c->media->DetectInBandDtmf(false);  // a callee that presses keys, never one that listens
   std::string offer(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
   auto answer = c->media->AnswerTo(offer);
   if (!answer.ok()) {
