@@ -2,9 +2,13 @@
 # Telephony capacity benchmark, on loopback only.
 #   1. Calls per second: `dozvon dial --count N --cps R` against SIPp's built-in UAS (answer,
 #      we hang up at once); failures and the achieved rate per R.
-#   2. Concurrent calls: `dozvon dial` against `dozvon carrier-sim` (answers and stays); every
-#      call plays a 30 s prompt with DTMF detection on; late frames (sent > 20 ms after due),
-#      CPU and peak RSS of the dialer. The simulator runs on the same 2 cores.
+#   2. Concurrent calls: every call plays a 30 s prompt and runs in-band DTMF detection on every
+#      frame it receives; late frames (sent > 20 ms after due), CPU and peak RSS of the dialer,
+#      and the CPU of each of its threads over 5 s with every call up. Two far ends, both on
+#      the same 2 cores: SIPp's UAS echoing our RTP back (-rtp_echo, one socket, no decoding),
+#      and `dozvon carrier-sim`, which runs a full media session per call like the dialer.
+#   DOZVON_RTP_IO=plain measures the dialer without io_uring; SIM_RTP_IO=plain runs the
+#   simulator without it.
 # Usage: bench/telephony/run.sh [DOZVON_BINARY]   (default build/release/dozvon)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -46,15 +50,57 @@ invalid = 0
 rejected = 0
 congestion = 0
 TOML
-echo "## concurrent calls, each playing a 30 s prompt with DTMF detection"
+# CPU% of each thread of process $1 over $2 seconds: "name:tid=percent ...".
+thread_cpu() {
+  local pid=$1 secs=$2 hz; hz=$(getconf CLK_TCK)
+  declare -A before
+  for t in /proc/"$pid"/task/*; do
+    before[${t##*/}]=$(awk '{print $14+$15}' "$t/stat" 2>/dev/null || echo 0)
+  done
+  sleep "$secs"
+  local out=""
+  for t in /proc/"$pid"/task/*; do
+    local id=${t##*/} now
+    now=$(awk '{print $14+$15}' "$t/stat" 2>/dev/null || echo 0)
+    out+="$(cat "$t/comm" 2>/dev/null):$id=$(( (now - ${before[$id]:-0}) * 100 / hz / secs ))% "
+  done
+  echo "$out"
+}
+
+# Dials N calls at 100 a second to 127.0.0.1:$2 and prints the summary, with per-thread CPU
+# sampled once all N are up (the ramp takes N/100 s).
+concurrent() {
+  local n=$1 port=$2
+  /usr/bin/time -f "cpu=%P max_rss_kb=%M" "$DOZVON" dial --trunk "127.0.0.1:$port" --to +79000000000 \
+    --count "$n" --cps 100 --prompt "$W/tone30.wav" --hold 0ms --ring-timeout 10s --summary \
+    > "$W/conc.json" 2> "$W/time.txt" &
+  local timer=$!
+  sleep $(( n / 100 + 3 ))
+  local threads
+  threads=$(thread_cpu "$(pgrep -P "$timer" -x dozvon | head -1)" 5)
+  wait "$timer" || true
+  echo "calls=$n $(cat "$W/conc.json") $(tail -1 "$W/time.txt") threads: $threads"
+}
+
+echo "## concurrent calls against SIPp's UAS echoing RTP, each playing a 30 s prompt with DTMF detection"
 for N in ${CONCURRENT_LIST:-500 1000 2000}; do
-  "$DOZVON" carrier-sim --listen 127.0.0.1:0 --profile "$W/stay.toml" > "$W/sim.out" 2>&1 &
+  P=$(free_port)
+  MP=$(( $(free_port) / 4 * 4 ))
+  timeout 300 sipp -sn uas -i 127.0.0.1 -p "$P" -mi 127.0.0.1 -mp "$MP" -rtp_echo \
+    -m "$N" -nostdin > "$W/sipp.out" 2>&1 &
+  SIPP=$!
+  sleep 0.5
+  concurrent "$N" "$P"
+  kill "$SIPP" 2>/dev/null || true
+  wait "$SIPP" 2>/dev/null || true
+done
+
+echo "## concurrent calls against dozvon carrier-sim, each playing a 30 s prompt with DTMF detection"
+for N in ${CONCURRENT_SIM_LIST:-500 1000 2000}; do
+  DOZVON_RTP_IO=${SIM_RTP_IO:-} "$DOZVON" carrier-sim --listen 127.0.0.1:0 --profile "$W/stay.toml" > "$W/sim.out" 2>&1 &
   SIM=$!
   for _ in $(seq 1 50); do grep -q listening "$W/sim.out" && break; sleep 0.1; done
   PORT=$(sed -n 's/^carrier-sim listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$W/sim.out")
-  /usr/bin/time -f "cpu=%P max_rss_kb=%M" "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79000000000 \
-    --count "$N" --cps 100 --prompt "$W/tone30.wav" --hold 0ms --ring-timeout 10s --summary \
-    > "$W/conc.json" 2> "$W/time.txt" || true
+  concurrent "$N" "$PORT"
   kill -TERM "$SIM"; wait "$SIM" 2>/dev/null || true
-  echo "calls=$N $(cat "$W/conc.json") $(tail -1 "$W/time.txt")"
 done
