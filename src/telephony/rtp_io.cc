@@ -349,6 +349,16 @@ class UringRtpIo final : public RtpIo {
     return true;
   }
 
+  // Returns a probe completion's buffer to the ring at once.
+  void GiveBack(const struct io_uring_cqe* cqe) {
+    if (!(cqe->flags & IORING_CQE_F_BUFFER)) return;
+    const unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+    io_uring_buf_ring_add(br_, &buffers_[bid * kRecvBufferSize], kRecvBufferSize,
+                          static_cast<unsigned short>(bid), io_uring_buf_ring_mask(kRecvBuffers),
+                          0);
+    io_uring_buf_ring_advance(br_, 1);
+  }
+
   // Multishot recvmsg with provided buffers needs Linux 6.0, and a seccomp filter may allow
   // io_uring_setup but not its work: receive one datagram on a loopback socket the way every
   // call will, before trusting the ring with calls.
@@ -373,16 +383,11 @@ class UringRtpIo final : public RtpIo {
     ok = ok && io_uring_wait_cqe_timeout(&ring_, &cqe, &wait) == 0 && cqe;
     if (ok) {
       ok = cqe->res > 0 && (cqe->flags & IORING_CQE_F_MORE) && (cqe->flags & IORING_CQE_F_BUFFER);
-      if (!ok)
+      if (!ok) {
         *why =
             std::string("multishot recvmsg: ") + std::strerror(cqe->res < 0 ? -cqe->res : EINVAL);
-      if (cqe->flags & IORING_CQE_F_BUFFER) {
-        const unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
-        io_uring_buf_ring_add(br_, &buffers_[bid * kRecvBufferSize], kRecvBufferSize,
-                              static_cast<unsigned short>(bid),
-                              io_uring_buf_ring_mask(kRecvBuffers), 0);
-        io_uring_buf_ring_advance(br_, 1);
       }
+      GiveBack(cqe);
       io_uring_cqe_seen(&ring_, cqe);
     } else if (why->empty()) {
       *why = "io_uring probe: no datagram received";
@@ -397,13 +402,7 @@ class UringRtpIo final : public RtpIo {
     for (int i = 0; i < 8 && !(cancel_done && receive_done); ++i) {
       struct __kernel_timespec w = {0, 200 * 1000 * 1000};
       if (io_uring_wait_cqe_timeout(&ring_, &cqe, &w) != 0) break;
-      if (cqe->flags & IORING_CQE_F_BUFFER) {
-        const unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
-        io_uring_buf_ring_add(br_, &buffers_[bid * kRecvBufferSize], kRecvBufferSize,
-                              static_cast<unsigned short>(bid),
-                              io_uring_buf_ring_mask(kRecvBuffers), 0);
-        io_uring_buf_ring_advance(br_, 1);
-      }
+      GiveBack(cqe);
       if (io_uring_cqe_get_data64(cqe) == 2) cancel_done = true;
       if (io_uring_cqe_get_data64(cqe) == 1 && !(cqe->flags & IORING_CQE_F_MORE)) {
         receive_done = true;
