@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "import/zone_map_data.h"
+#include "store/encoding.h"
 
 namespace dozvon {
 namespace {
@@ -39,11 +40,8 @@ class Sets {
       if (by_offset_.count(offset)) continue;
       const uint16_t* set = zone_map_data::kSets + offset;
       ZoneSet z;
-      for (int i = 1; i <= set[0]; ++i) {
-        z.names.emplace_back(zone_map_data::kZones[set[i]]);
-        if (i > 1) z.text.push_back(' ');
-        z.text += zone_map_data::kZones[set[i]];
-      }
+      for (int i = 1; i <= set[0]; ++i) z.names.emplace_back(zone_map_data::kZones[set[i]]);
+      AppendZones(&z.text, z.names);  // the store's own encoding of a zone set
       by_offset_.emplace(offset, std::move(z));
     }
   }

@@ -24,10 +24,6 @@ class ZoneMap {
   // `country_code`: the calling code, for the non-geographic fallback.
   // The set lives as long as the program; an empty set when the table has none.
   static const ZoneSet& Find(std::string_view e164_digits, int country_code, bool geographic);
-  static std::vector<std::string> Lookup(std::string_view e164_digits, int country_code,
-                                         bool geographic) {
-    return Find(e164_digits, country_code, geographic).names;
-  }
   // Every zone name the table can return (for tests and diagnostics).
   static std::vector<std::string> AllZones();
   static const char* DataVersion();

@@ -58,8 +58,8 @@ TEST(ZoneMap, EveryZoneInTheTableExistsInTzdata) {
 }
 
 TEST(ZoneMap, UnknownPrefixGivesNoZones) {
-  EXPECT_TRUE(ZoneMap::Lookup("99999", 999, true).empty());
-  EXPECT_TRUE(ZoneMap::Lookup("7abc", 7, true).empty());
+  EXPECT_TRUE(ZoneMap::Find("99999", 999, true).names.empty());
+  EXPECT_TRUE(ZoneMap::Find("7abc", 7, true).names.empty());
   EXPECT_EQ(ZoneMap::Find("99999", 999, true).text, "");
 }
 
