@@ -381,11 +381,11 @@ int RunDial(const DialArgs& a) {
                         {"prompt_seconds", prompt_seconds},
                         {"received_seconds", received_seconds},
                         {"rtp",
-                         {{"io", tc.rtp_io},
-                          {"sent", tc.rtp_sent},
-                          {"send_errors", tc.rtp_send_errors},
-                          {"received", tc.rtp_received},
-                          {"receive_dropped", tc.rtp_receive_dropped}}}};
+                         {{"io", ToString(tc.rtp_backend)},
+                          {"sent", tc.rtp.sent},
+                          {"send_errors", tc.rtp.send_errors},
+                          {"received", tc.rtp.received},
+                          {"receive_dropped", tc.rtp.receive_dropped}}}};
     if (first_invite && last_invite && *last_invite > *first_invite) {
       const double span = std::chrono::duration<double>(*last_invite - *first_invite).count();
       j["invite_rate"] = std::round(static_cast<double>(tc.invites - 1) / span * 10) / 10;

@@ -81,6 +81,18 @@ void MediaTicker::Remove(MediaSession* s) {
 
 RtpIo& MediaTicker::io() { return *impl_->io; }
 
+Result<uint64_t> MediaTicker::OpenSocket(const struct sa& ip, RtpIo::PacketFn fn, void* arg,
+                                         struct sa* local) {
+  auto handle = impl_->io->Open(ip, fn, arg, local);
+  impl_->Refresh();
+  return handle;
+}
+
+void MediaTicker::CloseSocket(uint64_t handle) {
+  impl_->io->Close(handle);
+  impl_->Refresh();
+}
+
 int64_t MediaTicker::late_frames() const { return late_frames_ + impl_->io->counters().late_sends; }
 
 struct MediaSession::Impl {
@@ -159,10 +171,7 @@ struct MediaSession::Impl {
 
   ~Impl() {
     out = static_cast<struct mbuf*>(mem_deref(out));
-    if (handle) {
-      ticker->io().Close(handle);
-      ticker->impl_->Refresh();
-    }
+    if (handle) ticker->CloseSocket(handle);
     sdp = static_cast<struct sdp_session*>(mem_deref(sdp));
     if (tx) dtmf_tx_free(tx);
     if (rx) dtmf_rx_free(rx);
@@ -367,10 +376,9 @@ Result<std::unique_ptr<MediaSession>> MediaSession::Create(MediaTicker* ticker,
     return Status::InvalidArgument("media address \"" + local_ip + "\": not an IP address");
   }
   struct sa laddr;
-  auto handle = ticker->io().Open(ip, &Impl::OnPacket, &m, &laddr);
+  auto handle = ticker->OpenSocket(ip, &Impl::OnPacket, &m, &laddr);
   if (!handle.ok()) return handle.status();
   m.handle = *handle;
-  ticker->impl_->Refresh();
   m.ssrc = rand_u32();
   m.seq = rand_u16();
   int err = sdp_session_alloc(&m.sdp, &laddr);

@@ -14,11 +14,11 @@
 #include "core/status.h"
 #include "telephony/audio.h"
 #include "telephony/progress_tones.h"
+#include "telephony/rtp_io.h"
 
 namespace dozvon {
 
 class MediaSession;
-class RtpIo;
 
 // Drives every registered session from one libre timer.
 class MediaTicker {
@@ -30,8 +30,11 @@ class MediaTicker {
   // Frames sent more than 20 ms after they were due: a tick that fell behind, or (io_uring)
   // a submission that left more than 15 ms after its tick.
   int64_t late_frames() const;
-  // Every session's RTP socket (io_uring when the kernel allows it).
+  // Every session's RTP socket (io_uring when the kernel allows it). Open and close sockets
+  // here: the tick must run while one waits for packets only a Poll delivers.
   RtpIo& io();
+  Result<uint64_t> OpenSocket(const struct sa& ip, RtpIo::PacketFn fn, void* arg, struct sa* local);
+  void CloseSocket(uint64_t handle);
 
   struct Impl;
 

@@ -1,7 +1,5 @@
 #include "telephony/sip_uac.h"
 
-#include "telephony/rtp_io.h"
-
 #include <cstdint>
 
 extern "C" {
@@ -565,12 +563,8 @@ TrunkCounters SipUac::counters() const {
   out.active = static_cast<int>(impl_->calls.size()) - static_cast<int>(impl_->waiting.size());
   out.queued = static_cast<int>(impl_->waiting.size());
   out.late_frames = impl_->ticker->late_frames();
-  const RtpIo& io = impl_->ticker->io();
-  out.rtp_io = ToString(io.backend());
-  out.rtp_sent = io.counters().sent;
-  out.rtp_send_errors = io.counters().send_errors;
-  out.rtp_received = io.counters().received;
-  out.rtp_receive_dropped = io.counters().receive_dropped;
+  out.rtp_backend = impl_->ticker->io().backend();
+  out.rtp = impl_->ticker->io().counters();
   return out;
 }
 

@@ -48,9 +48,9 @@ struct TrunkCounters {
   int64_t invites = 0;  // INVITEs sent
   int64_t completed = 0;
   int64_t late_frames = 0;  // media frames sent late (the shared tick fell behind)
-  // The media sockets (shared by every call on this trunk's ticker): see RtpIo.
-  std::string rtp_io;  // "io_uring" or "plain"
-  int64_t rtp_sent = 0, rtp_send_errors = 0, rtp_received = 0, rtp_receive_dropped = 0;
+  // The media sockets, shared by every call on this trunk's ticker (RtpIo).
+  RtpIo::Backend rtp_backend = RtpIo::Backend::kPlain;
+  RtpIoCounters rtp;
   std::map<Outcome, int64_t> by_outcome;
   bool registered = false;  // the trunk accepted our REGISTER (when register_trunk)
   int64_t register_failures = 0;
