@@ -18,13 +18,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The first column of every row `sql` returns on `db`, as text ("" for NULL).
+// The last column of every row `sql` returns on `db`, as text ("" for NULL): a query's only
+// column, or the detail of an EXPLAIN QUERY PLAN.
 std::vector<std::string> Column(sqlite3* db, const std::string& sql) {
   std::vector<std::string> out;
   sqlite3_exec(
       db, sql.c_str(),
-      [](void* o, int, char** v, char**) {
-        static_cast<std::vector<std::string>*>(o)->emplace_back(v[0] ? v[0] : "");
+      [](void* o, int n, char** v, char**) {
+        static_cast<std::vector<std::string>*>(o)->emplace_back(v[n - 1] ? v[n - 1] : "");
         return 0;
       },
       &out, nullptr);
@@ -153,6 +154,17 @@ TEST_F(SqliteStoreTest, UpgradesAVersion3DatabaseKeepingRowsAndConstraints) {
             Rows{"1"});
   EXPECT_EQ(Column(raw, "SELECT zone_set FROM contacts WHERE id = 9"), Rows{""});
   EXPECT_NE(exec("UPDATE contacts SET zone_set = 42 WHERE id = 7"), "");  // no such set
+  // Migration 6 filed the numbers that were there; its triggers follow a changed number, a
+  // deleted contact and a new one.
+  const std::string kPhones =
+      "SELECT phone_e164 || ' ' || contact_id FROM contact_phones ORDER BY 1";
+  EXPECT_EQ(Column(raw, kPhones), (Rows{"+74951234567 7", "+74951234568 8", "+74951234569 9"}));
+  EXPECT_EQ(exec("UPDATE contacts SET phone_e164 = '+74950000000' WHERE id = 8;"
+                 "DELETE FROM contacts WHERE id = 9;"
+                 "INSERT INTO contacts(id, list_id, phone_e164, created_at, updated_at) "
+                 "VALUES (10, 1, '+74951234567', 0, 0)"),
+            "");
+  EXPECT_EQ(Column(raw, kPhones), (Rows{"+74950000000 8", "+74951234567 10", "+74951234567 7"}));
   sqlite3_close(raw);
 }
 
@@ -269,69 +281,81 @@ TEST_F(SqliteStoreTest, ImportWithoutCommitLeavesNothing) {
   EXPECT_FALSE(list->has_value()) << "the list itself must roll back too";
 }
 
-// The contacts indexes and their definitions, read over a separate connection.
-std::string ContactIndexes(const std::string& path) {
+// What a bulk load takes off `contacts` and puts back: its indexes and triggers, with their
+// definitions, read over a separate connection.
+std::string ContactsSchema(const std::string& path) {
   sqlite3* raw = nullptr;
   EXPECT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
   std::string out;
-  sqlite3_exec(
-      raw,
-      "SELECT name || ': ' || sql FROM sqlite_schema WHERE type = 'index' AND "
-      "tbl_name = 'contacts' AND sql IS NOT NULL ORDER BY name",
-      [](void* o, int, char** v, char**) {
-        *static_cast<std::string*>(o) += std::string(v[0]) + "\n";
-        return 0;
-      },
-      &out, nullptr);
+  for (const std::string& row :
+       Column(raw,
+              "SELECT type || ' ' || name || ': ' || sql FROM sqlite_schema WHERE "
+              "type IN ('index', 'trigger') AND tbl_name = 'contacts' AND sql IS NOT NULL "
+              "ORDER BY name")) {
+    out += row + "\n";
+  }
   sqlite3_close(raw);
   return out;
 }
 
-// A large import into a small table loads without the contacts indexes and re-creates them at
-// commit; a rolled-back one leaves them as they were. Either way the schema ends up identical.
+// A large import into a small table loads without the contacts indexes and without the
+// trigger that files each number, then re-creates them and appends the numbers itself at
+// commit; a rolled-back one leaves them as they were. Either way the schema ends up identical
+// and contact_phones holds exactly the contacts' numbers.
 TEST_F(SqliteStoreTest, BulkImportRebuildsTheContactsIndexesAtCommitOrKeepsThemOnRollback) {
-  const std::string before = ContactIndexes(path_);
-  ASSERT_NE(before.find("contacts_by_phone"), std::string::npos);
-  ASSERT_NE(before.find("contacts_due"), std::string::npos);
+  const std::string before = ContactsSchema(path_);
+  ASSERT_NE(before.find("index contacts_due"), std::string::npos);
+  ASSERT_NE(before.find("trigger contacts_phone_added"), std::string::npos);
   {
     auto imp = store_->BeginImport("bulk-abandoned", now_, 1'000'000);
     ASSERT_TRUE(imp.ok()) << imp.status().ToString();
     ASSERT_TRUE((*imp)->Add(Make("+74951234567")).ok());
   }
-  EXPECT_EQ(ContactIndexes(path_), before);
+  EXPECT_EQ(ContactsSchema(path_), before);
 
   ImportTwo();  // the list exists and holds two rows: far fewer than the import brings
   auto imp = store_->BeginImport("march", now_, 1'000'000);
   ASSERT_TRUE(imp.ok()) << imp.status().ToString();
-  for (int i = 0; i < 200; ++i) {
+  // Numbers out of order, one twice and one already stored, so the append has to sort them.
+  for (int i = 199; i >= 0; --i) {
     ASSERT_TRUE((*imp)->Add(Make("+7916" + std::to_string(1000000 + i))).ok());
   }
+  ASSERT_TRUE((*imp)->Add(Make("+79161000007")).ok());
+  ASSERT_TRUE((*imp)->Add(Make("+74951234567")).ok());
   ASSERT_TRUE((*imp)->Commit().ok());
-  EXPECT_EQ(ContactIndexes(path_), before);
+  EXPECT_EQ(ContactsSchema(path_), before);
 
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
-  std::string check, plan;
-  sqlite3_exec(
-      raw, "PRAGMA integrity_check",
-      [](void* o, int, char** v, char**) {
-        *static_cast<std::string*>(o) += v[0];
-        return 0;
-      },
-      &check, nullptr);
-  sqlite3_exec(
-      raw, "EXPLAIN QUERY PLAN SELECT id FROM contacts WHERE phone_e164 = '+79161000007'",
-      [](void* o, int n, char** v, char**) {
-        *static_cast<std::string*>(o) += v[n - 1];
-        return 0;
-      },
-      &plan, nullptr);
+  using Rows = std::vector<std::string>;
+  EXPECT_EQ(Column(raw, "PRAGMA integrity_check"), Rows{"ok"});
+  const Rows filed = Column(raw,
+                            "SELECT phone_e164 || ' ' || contact_id FROM contact_phones "
+                            "ORDER BY phone_e164, contact_id");
+  EXPECT_EQ(filed, Column(raw,
+                          "SELECT phone_e164 || ' ' || id FROM contacts ORDER BY "
+                          "phone_e164, id"));
+  EXPECT_EQ(filed.size(), 204u);
+  EXPECT_EQ(Column(raw, "SELECT count(*) FROM contact_phones WHERE phone_e164 = '+79161000007'"),
+            Rows{"2"});
+  const Rows plan = Column(raw,
+                           "EXPLAIN QUERY PLAN SELECT contact_id FROM contact_phones WHERE "
+                           "phone_e164 = '+79161000007'");
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_NE(plan[0].find("PRIMARY KEY"), std::string::npos) << plan[0];
+  // A small import afterwards goes through the trigger again.
   sqlite3_close(raw);
-  EXPECT_EQ(check, "ok");
-  EXPECT_NE(plan.find("contacts_by_phone"), std::string::npos) << plan;
+  auto small = store_->BeginImport("april", now_, 10);
+  ASSERT_TRUE(small.ok());
+  ASSERT_TRUE((*small)->Add(Make("+74990000001")).ok());
+  ASSERT_TRUE((*small)->Commit().ok());
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  EXPECT_EQ(Column(raw, "SELECT count(*) FROM contact_phones WHERE phone_e164 = '+74990000001'"),
+            Rows{"1"});
+  sqlite3_close(raw);
   auto list = store_->FindList("march");
   ASSERT_TRUE(list.ok() && list->has_value());
-  EXPECT_EQ((*list)->contacts, 202);
+  EXPECT_EQ((*list)->contacts, 204);
 }
 
 // A contact the caller encoded itself (the importer's workers do) is stored exactly as the
