@@ -3,10 +3,12 @@
 #include <phonenumbers/phonemetadata.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 #include <re2/re2.h>
+#include <re2/set.h>
 
 #include <algorithm>
 #include <list>
 #include <map>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -62,6 +64,7 @@ enum class Length { kPossible, kLocalOnly, kTooShort, kTooLong, kInvalid };
 struct Desc {
   std::unique_ptr<RE2> re;
   std::vector<int> lengths;
+  int set_index = -1;  // its pattern's index in the region's type set; -1: not in one
 
   bool Init(const PhoneNumberDesc& d) {
     lengths.assign(d.possible_length().begin(), d.possible_length().end());
@@ -69,13 +72,13 @@ struct Desc {
     re = std::make_unique<RE2>(d.national_number_pattern(), RE2::Quiet);
     return re->ok();
   }
+  bool LengthFits(std::string_view nsn) const {
+    return lengths.empty() ||
+           std::find(lengths.begin(), lengths.end(), static_cast<int>(nsn.size())) != lengths.end();
+  }
   // PhoneNumberUtil::IsNumberMatchingDesc.
   bool Matches(std::string_view nsn) const {
-    if (!lengths.empty() &&
-        std::find(lengths.begin(), lengths.end(), static_cast<int>(nsn.size())) == lengths.end()) {
-      return false;
-    }
-    return re && RE2::FullMatch(nsn, *re);
+    return LengthFits(nsn) && re && RE2::FullMatch(nsn, *re);
   }
   // RegexBasedMatcher::MatchNationalNumber, without the length pre-check.
   bool PatternMatches(std::string_view nsn) const { return re && RE2::FullMatch(nsn, *re); }
@@ -106,6 +109,11 @@ struct Region {
       mobile;
   std::vector<int> local_only;
   std::unique_ptr<RE2> national_prefix, idd, leading_digits;
+  // Every type's pattern in one anchored RE2::Set: one pass over a number finds all the types
+  // whose pattern matches, where Type() ran up to eleven regexes in turn. None when a pattern
+  // would not go in (then each Desc matches on its own).
+  std::unique_ptr<RE2::Set> type_set;
+  mutable std::vector<int> set_hits;  // Type()'s buffer: a parser is used by one thread
 
   explicit Region(const PhoneMetadata& m) : md(&m) {
     bool ok = general.Init(m.general_desc()) && premium.Init(m.premium_rate()) &&
@@ -120,26 +128,68 @@ struct Region {
     leading_digits = CompileOptional(m.leading_digits(), &ok);
     compiled = ok && !general.lengths.empty();
     usable = compiled && m.national_prefix_transform_rule().empty();
+    if (compiled) BuildTypeSet(m);
+  }
+  void BuildTypeSet(const PhoneMetadata& m) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    auto set = std::make_unique<RE2::Set>(options, RE2::ANCHOR_BOTH);
+    const std::pair<Desc*, const PhoneNumberDesc*> descs[] = {{&general, &m.general_desc()},
+                                                              {&premium, &m.premium_rate()},
+                                                              {&toll_free, &m.toll_free()},
+                                                              {&shared_cost, &m.shared_cost()},
+                                                              {&voip, &m.voip()},
+                                                              {&personal, &m.personal_number()},
+                                                              {&pager, &m.pager()},
+                                                              {&uan, &m.uan()},
+                                                              {&voicemail, &m.voicemail()},
+                                                              {&fixed, &m.fixed_line()},
+                                                              {&mobile, &m.mobile()}};
+    for (auto [desc, source] : descs) {
+      if (!desc->re) continue;
+      desc->set_index = set->Add(source->national_number_pattern(), nullptr);
+      if (desc->set_index < 0) return DropTypeSet();
+    }
+    if (!set->Compile()) return DropTypeSet();
+    type_set = std::move(set);
+  }
+  void DropTypeSet() {
+    for (Desc* d : {&general, &premium, &toll_free, &shared_cost, &voip, &personal, &pager, &uan,
+                    &voicemail, &fixed, &mobile}) {
+      d->set_index = -1;
+    }
   }
 
   // PhoneNumberUtil::GetNumberTypeHelper.
   PhoneNumberUtil::PhoneNumberType Type(std::string_view nsn) const {
-    if (!general.Matches(nsn)) return PhoneNumberUtil::UNKNOWN;
-    if (premium.Matches(nsn)) return PhoneNumberUtil::PREMIUM_RATE;
-    if (toll_free.Matches(nsn)) return PhoneNumberUtil::TOLL_FREE;
-    if (shared_cost.Matches(nsn)) return PhoneNumberUtil::SHARED_COST;
-    if (voip.Matches(nsn)) return PhoneNumberUtil::VOIP;
-    if (personal.Matches(nsn)) return PhoneNumberUtil::PERSONAL_NUMBER;
-    if (pager.Matches(nsn)) return PhoneNumberUtil::PAGER;
-    if (uan.Matches(nsn)) return PhoneNumberUtil::UAN;
-    if (voicemail.Matches(nsn)) return PhoneNumberUtil::VOICEMAIL;
-    if (fixed.Matches(nsn)) {
-      if (md->same_mobile_and_fixed_line_pattern() || mobile.Matches(nsn)) {
+    uint32_t hit = 0;  // bit i: the type set's pattern i matches
+    bool by_set = false;
+    if (type_set) {
+      set_hits.clear();
+      RE2::Set::ErrorInfo error{RE2::Set::kNoError};
+      by_set = type_set->Match(nsn, &set_hits, &error) || error.kind == RE2::Set::kNoError;
+      for (int i : set_hits) hit |= 1u << i;
+    }
+    auto matches = [&](const Desc& d) {
+      if (!by_set) return d.Matches(nsn);  // no set, or its DFA gave up
+      return d.set_index >= 0 && (hit >> d.set_index & 1) != 0 && d.LengthFits(nsn);
+    };
+    if (!matches(general)) return PhoneNumberUtil::UNKNOWN;
+    if (matches(premium)) return PhoneNumberUtil::PREMIUM_RATE;
+    if (matches(toll_free)) return PhoneNumberUtil::TOLL_FREE;
+    if (matches(shared_cost)) return PhoneNumberUtil::SHARED_COST;
+    if (matches(voip)) return PhoneNumberUtil::VOIP;
+    if (matches(personal)) return PhoneNumberUtil::PERSONAL_NUMBER;
+    if (matches(pager)) return PhoneNumberUtil::PAGER;
+    if (matches(uan)) return PhoneNumberUtil::UAN;
+    if (matches(voicemail)) return PhoneNumberUtil::VOICEMAIL;
+    if (matches(fixed)) {
+      if (md->same_mobile_and_fixed_line_pattern() || matches(mobile)) {
         return PhoneNumberUtil::FIXED_LINE_OR_MOBILE;
       }
       return PhoneNumberUtil::FIXED_LINE;
     }
-    if (!md->same_mobile_and_fixed_line_pattern() && mobile.Matches(nsn)) {
+    if (!md->same_mobile_and_fixed_line_pattern() && matches(mobile)) {
       return PhoneNumberUtil::MOBILE;
     }
     return PhoneNumberUtil::UNKNOWN;
@@ -204,10 +254,17 @@ struct FastPhoneParser::Impl {
     return regions_for_code.emplace(cc, std::vector<std::string>(list.begin(), list.end()))
         .first->second;
   }
-  std::string MainRegion(int cc) const {
-    std::string r;
-    util->GetRegionCodeForCountryCode(cc, &r);
-    return r;
+  // Kept per code: asking the library cost about a thousand instructions a call, and a number
+  // written with '+' asks up to four times.
+  std::unordered_map<int, std::string> main_regions;
+  const std::string& MainRegion(int cc) {
+    auto it = main_regions.find(cc);
+    if (it == main_regions.end()) {
+      std::string r;
+      util->GetRegionCodeForCountryCode(cc, &r);
+      it = main_regions.emplace(cc, std::move(r)).first;
+    }
+    return it->second;
   }
 };
 
@@ -224,8 +281,9 @@ std::optional<FastParsedPhone> FastPhoneParser::Parse(std::string_view digits, b
   if (plus) {
     // ExtractCountryCode: the first one to three digits that name a known code.
     if (digits[0] == '0') return std::nullopt;
+    int candidate = 0;
     for (size_t i = 1; i <= kMaxLengthCountryCode && cc == 0; ++i) {
-      int candidate = std::stoi(std::string(digits.substr(0, i)));
+      candidate = candidate * 10 + (digits[i - 1] - '0');
       if (m.MainRegion(candidate) != "ZZ") {
         cc = candidate;
         national.assign(digits.substr(i));
@@ -252,7 +310,7 @@ std::optional<FastParsedPhone> FastPhoneParser::Parse(std::string_view digits, b
       }
     }
     if (cc != 0) {
-      std::string cc_region = m.MainRegion(cc);
+      const std::string& cc_region = m.MainRegion(cc);
       country = cc_region == default_region ? home : m.ForRegionOrCode(cc, cc_region);
     } else {
       cc = home->md->country_code();
@@ -278,6 +336,8 @@ std::optional<FastParsedPhone> FastPhoneParser::Parse(std::string_view digits, b
   if (candidates.empty()) return std::nullopt;
   FastParsedPhone out;
   const Region* chosen = nullptr;
+  // Set when a region is picked by its type, which then is not worked out a second time.
+  std::optional<PhoneNumberUtil::PhoneNumberType> type;
   if (candidates.size() == 1) {
     out.region = candidates.front();
     chosen = m.ForRegionOrCode(cc, out.region);
@@ -286,8 +346,13 @@ std::optional<FastParsedPhone> FastPhoneParser::Parse(std::string_view digits, b
       const Region* reg = m.ForRegion(r);
       if (!reg || !reg->compiled) return std::nullopt;
       std::string_view rest;
-      bool picked = reg->leading_digits ? ConsumePrefix(*reg->leading_digits, national, &rest)
-                                        : reg->Type(national) != PhoneNumberUtil::UNKNOWN;
+      bool picked;
+      if (reg->leading_digits) {
+        picked = ConsumePrefix(*reg->leading_digits, national, &rest);
+      } else {
+        type = reg->Type(national);
+        picked = *type != PhoneNumberUtil::UNKNOWN;
+      }
       if (picked) {
         out.region = r;
         chosen = reg;
@@ -296,11 +361,11 @@ std::optional<FastParsedPhone> FastPhoneParser::Parse(std::string_view digits, b
     }
   }
   if (!chosen || !chosen->compiled) return std::nullopt;
-  auto type = chosen->Type(national);
-  if (type == PhoneNumberUtil::UNKNOWN) return std::nullopt;
+  if (!type || chosen->leading_digits) type = chosen->Type(national);
+  if (*type == PhoneNumberUtil::UNKNOWN) return std::nullopt;
   out.country_code = cc;
   out.national = std::move(national);
-  out.type = static_cast<int>(type);
+  out.type = static_cast<int>(*type);
   return out;
 }
 
