@@ -145,19 +145,16 @@ struct Region {
                                                               {&voicemail, &m.voicemail()},
                                                               {&fixed, &m.fixed_line()},
                                                               {&mobile, &m.mobile()}};
+    auto give_up = [&descs] {
+      for (auto [desc, source] : descs) desc->set_index = -1;
+    };
     for (auto [desc, source] : descs) {
       if (!desc->re) continue;
       desc->set_index = set->Add(source->national_number_pattern(), nullptr);
-      if (desc->set_index < 0) return DropTypeSet();
+      if (desc->set_index < 0) return give_up();
     }
-    if (!set->Compile()) return DropTypeSet();
+    if (!set->Compile()) return give_up();
     type_set = std::move(set);
-  }
-  void DropTypeSet() {
-    for (Desc* d : {&general, &premium, &toll_free, &shared_cost, &voip, &personal, &pager, &uan,
-                    &voicemail, &fixed, &mobile}) {
-      d->set_index = -1;
-    }
   }
 
   // PhoneNumberUtil::GetNumberTypeHelper.
