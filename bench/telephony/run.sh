@@ -8,7 +8,9 @@
 #      the same 2 cores: SIPp's UAS echoing our RTP back (-rtp_echo, one socket, no decoding),
 #      and `dozvon carrier-sim`, which runs a full media session per call like the dialer.
 #   DOZVON_RTP_IO=plain measures the dialer without io_uring; SIM_RTP_IO=plain runs the
-#   simulator without it.
+#   simulator without it; REALTIME_PRIORITY=N runs the dialer's media threads SCHED_RR (root).
+#   Each concurrent run also prints steal_s: the seconds the hypervisor took this VM's vCPUs
+#   away (/proc/stat), during which no thread of the guest runs.
 # Usage: bench/telephony/run.sh [DOZVON_BINARY]   (default build/release/dozvon)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -69,17 +71,21 @@ thread_cpu() {
 
 # Dials N calls at 100 a second to 127.0.0.1:$2 and prints the summary, with per-thread CPU
 # sampled once all N are up (the ramp takes N/100 s).
+steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
 concurrent() {
-  local n=$1 port=$2
+  local n=$1 port=$2 steal0
+  steal0=$(steal_ticks)
   /usr/bin/time -f "cpu=%P max_rss_kb=%M" "$DOZVON" dial --trunk "127.0.0.1:$port" --to +79000000000 \
     --count "$n" --cps 100 --prompt "$W/tone30.wav" --hold 0ms --ring-timeout 10s --summary \
-    > "$W/conc.json" 2> "$W/time.txt" &
+    --realtime-priority "${REALTIME_PRIORITY:-0}" > "$W/conc.json" 2> "$W/time.txt" &
   local timer=$!
   sleep $(( n / 100 + 3 ))
   local threads
   threads=$(thread_cpu "$(pgrep -P "$timer" -x dozvon | head -1)" 5)
   wait "$timer" || true
-  echo "calls=$n $(cat "$W/conc.json") $(tail -1 "$W/time.txt") threads: $threads"
+  local steal_s
+  steal_s=$(echo "scale=2; ($(steal_ticks) - $steal0) / $(getconf CLK_TCK)" | bc)
+  echo "calls=$n $(cat "$W/conc.json") $(tail -1 "$W/time.txt") steal_s=$steal_s threads: $threads"
 }
 
 echo "## concurrent calls against SIPp's UAS echoing RTP, each playing a 30 s prompt with DTMF detection"

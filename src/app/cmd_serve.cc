@@ -13,6 +13,7 @@
 #include "import/csv_reader.h"
 #include "store/sqlite/sqlite_store.h"
 #include "telephony/event_loop.h"
+#include "telephony/realtime.h"
 
 namespace dozvon {
 namespace {
@@ -46,6 +47,11 @@ int RunServe(const ServeArgs& a) {
     return kExitBadInput;
   }
   opts.progress_every = *p;
+  // Before the loop and the RTP submitter start: each takes it up as it starts.
+  if (Status rt = SetMediaPriority(cfg->realtime_priority); !rt.ok()) {
+    std::fprintf(stderr, "dozvon serve: engine.realtime_priority: %s\n", rt.message().c_str());
+    return kExitBadInput;
+  }
   auto loop = EventLoop::Init();
   if (!loop.ok()) {
     std::fprintf(stderr, "dozvon serve: %s\n", loop.status().message().c_str());

@@ -15,6 +15,7 @@
 #include "sim/carrier_sim.h"
 #include "sim/operator_phones.h"
 #include "telephony/event_loop.h"
+#include "telephony/realtime.h"
 #include "telephony/registrar.h"
 #include "telephony/sip_uac.h"
 #include "tts/tts.h"
@@ -231,6 +232,7 @@ struct DialArgs {
   std::string transport = "udp";
   std::vector<std::string> dns;
   bool register_trunk = false;
+  int realtime_priority = 0;
 };
 
 int RunDial(const DialArgs& a) {
@@ -294,6 +296,10 @@ int RunDial(const DialArgs& a) {
       return kExitBadInput;
     }
     prompt = (*tts)->CachePath(tr);
+  }
+  if (Status rt = SetMediaPriority(a.realtime_priority); !rt.ok()) {
+    std::fprintf(stderr, "dozvon dial: --realtime-priority: %s\n", rt.message().c_str());
+    return kExitBadInput;
   }
   auto loop = EventLoop::Init();
   if (!loop.ok()) {
@@ -676,6 +682,8 @@ void RegisterTelephony(CLI::App& app, int* exit_code) {
   d->add_option("--cps", dial->cps, "Trunk limit: INVITEs per second, evenly spaced");
   d->add_option("--max-calls", dial->max_calls, "Trunk limit: concurrent calls");
   d->add_flag("--summary", dial->summary, "Print one summary line instead of a line per call");
+  d->add_option("--realtime-priority", dial->realtime_priority,
+                "SCHED_RR priority 1-99 for the media threads (default 0: normal)");
   d->add_option("--voice", dial->voice, "espeak-ng voice for --say (default ru)");
   d->add_option("--tts-cache", dial->tts_cache, "Folder for synthesised prompts");
   d->callback([dial, exit_code] { *exit_code = RunDial(*dial); });

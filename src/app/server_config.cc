@@ -98,9 +98,9 @@ Result<ServerConfig> ServerConfig::Parse(std::string_view text, std::string_view
   if (const toml::node* n = root.get("engine")) {
     const toml::table* t = n->as_table();
     if (!t) return ctx.Error(n, "engine", "expected a table");
-    DZ_RETURN_IF_ERROR(CheckKeys(
-        ctx, *t, "engine",
-        {"control", "local_ip", "tick", "grace", "recordings", "tts_cache", "dns_servers"}));
+    DZ_RETURN_IF_ERROR(CheckKeys(ctx, *t, "engine",
+                                 {"control", "local_ip", "tick", "grace", "recordings", "tts_cache",
+                                  "dns_servers", "realtime_priority"}));
     for (const auto& [k, v] : *t) {
       std::string key = "engine." + std::string(k.str());
       if (k == "control") {
@@ -126,6 +126,10 @@ Result<ServerConfig> ServerConfig::Parse(std::string_view text, std::string_view
       }
       if (k == "dns_servers") {
         DZ_ASSIGN_OR_RETURN(c.dns_servers, GetStrings(ctx, v, key));
+      }
+      if (k == "realtime_priority") {
+        DZ_ASSIGN_OR_RETURN(int64_t p, GetInt(ctx, v, key, 0, 99));
+        c.realtime_priority = static_cast<int>(p);
       }
     }
   }

@@ -47,6 +47,7 @@ struct ServerConfig {
   std::string recordings = "recordings";
   std::string tts_cache = "tts-cache";
   std::vector<std::string> dns_servers;  // for trunks given by name; empty: /etc/resolv.conf
+  int realtime_priority = 0;  // SCHED_RR priority of the media threads; 0: normal scheduling
   std::vector<NamedTrunk> trunks;
   std::vector<CampaignEntry> campaigns;
   RegistrarConfig registrar;

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 
+#include "telephony/realtime.h"
+
 extern "C" {
 #include <re.h>
 }
@@ -56,7 +58,10 @@ Result<std::unique_ptr<EventLoop>> EventLoop::Init() {
 
 EventLoop::~EventLoop() { libre_close(); }
 
-void EventLoop::Run() { re_main(OnSignal); }
+void EventLoop::Run() {
+  ApplyMediaPriorityOrWarn();  // the loop carries the media tick
+  re_main(OnSignal);
+}
 
 void EventLoop::Stop() { re_cancel(); }
 

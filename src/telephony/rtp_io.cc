@@ -23,6 +23,8 @@ extern "C" {
 #include <re.h>
 }
 
+#include "telephony/realtime.h"
+
 namespace dozvon {
 namespace {
 
@@ -344,6 +346,7 @@ class UringRtpIo final : public RtpIo {
     if (!Probe(why)) return false;
     submitter_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "dozvon-rtp-io");
+      ApplyMediaPriorityOrWarn();  // a late submission is a late frame
       SubmitLoop();
     });
     return true;

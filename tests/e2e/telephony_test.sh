@@ -142,6 +142,42 @@ stop_sim
 grep -q '"hangups_by_caller":1' "$T/sim.out" || fail "carrier saw no BYE: $(tail -1 "$T/sim.out")"
 ok
 
+# 4b. --realtime-priority: while a call is up the loop thread and the RTP submitter run
+#     SCHED_RR at that priority; every other thread of the process keeps normal scheduling.
+start_sim "$T/stay.toml"
+timeout 20 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79161234567 --hold 3s \
+  --realtime-priority 3 > "$T/rt.out" 2> "$T/rt.err" &
+RT_TIMEOUT=$!
+sleep 1.5
+RT_PID=$(pgrep -P "$RT_TIMEOUT" -x dozvon) || fail "realtime dial is not running: $(cat "$T/rt.err")"
+rt_threads=""
+for t in /proc/"$RT_PID"/task/*; do
+  tid=${t##*/}
+  rt_threads+="$tid $(cat "$t/comm") $(chrt -p "$tid" | tr '\n' ' ')
+"
+done
+wait "$RT_TIMEOUT" || fail "realtime dial: $(cat "$T/rt.out" "$T/rt.err")"
+stop_sim
+[ "$(field "$T/rt.out" +79161234567 outcome)" = answered ] || fail "realtime call: $(cat "$T/rt.out")"
+if grep -q "running at normal priority" "$T/rt.err"; then
+  echo "note: no real-time scheduling allowed here, only its refusal checked: $(cat "$T/rt.err")"
+else
+  echo "$rt_threads" | /usr/bin/python3 -c '
+import sys
+pid = sys.argv[1]
+seen = set()
+for line in sys.stdin.read().strip().splitlines():
+    tid, name = line.split()[:2]
+    rr = "SCHED_RR" in line and "priority: 3" in line
+    media = tid == pid or name == "dozvon-rtp-io"
+    assert rr == media, line
+    if media:
+        seen.add("loop" if tid == pid else "rtp-io")
+assert seen == {"loop", "rtp-io"}, seen
+' "$RT_PID" || fail "thread scheduling: $rt_threads"
+fi
+ok
+
 # 5. Digest auth to the trunk: right password answered, wrong one rejected with 401.
 cat "$T/stay.toml" > "$T/auth.toml"
 printf '[auth]\nusername = "dozvon"\npassword = "s3cret"\nrealm = "sim.test"\n' >> "$T/auth.toml"
