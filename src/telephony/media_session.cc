@@ -368,7 +368,6 @@ MediaSession* MediaSession::bridged() const { return impl_->peer; }
 Result<std::unique_ptr<MediaSession>> MediaSession::Create(MediaTicker* ticker,
                                                            const std::string& local_ip) {
   std::unique_ptr<MediaSession> s(new MediaSession());
-  s->ticker_ = ticker;
   Impl& m = *s->impl_;
   m.ticker = ticker;
   struct sa ip;
@@ -457,13 +456,13 @@ void MediaSession::Start() {
   impl_->running = true;
   impl_->next_ms = tmr_jiffies();
   impl_->ts = static_cast<uint32_t>(rand_u32());
-  ticker_->Add(this);
+  impl_->ticker->Add(this);
 }
 
 void MediaSession::Stop() {
   if (!impl_->running) return;
   impl_->running = false;
-  ticker_->Remove(this);
+  impl_->ticker->Remove(this);
 }
 
 void MediaSession::Play(std::shared_ptr<const Pcm> prompt) {
@@ -522,7 +521,7 @@ void MediaSession::Tick(uint64_t now_ms) {
   int sent = 0;
   while (now_ms >= m.next_ms && sent < 3) {
     if (m.event_frames_left == 0 && m.end_packets_left == 0) m.StartNextDigit();
-    if (sent > 0) ++ticker_->late_frames_;  // catching up: this frame is late
+    if (sent > 0) ++m.ticker->late_frames_;  // catching up: this frame is late
     m.SendFrame();
     m.next_ms += kFrameMs;
     ++sent;

@@ -118,7 +118,6 @@ class MediaSession {
   MediaSession();
   std::unique_ptr<Impl> impl_;
   MediaStats stats_;
-  MediaTicker* ticker_ = nullptr;
   friend struct Impl;
 };
 
