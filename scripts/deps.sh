@@ -19,8 +19,9 @@ PACKAGES=(
   libre-dev libspandsp-dev libsndfile1-dev libspeexdsp-dev libespeak-ng-dev espeak-ng-data liburing-dev
   # tests and external SIP peers
   # (dnsmasq-base: a loopback DNS server for trunks given by name, SRV included;
-  #  gdb: a timed-out end-to-end wait prints where each live process is stuck)
-  libgtest-dev libgmock-dev sip-tester baresip dnsmasq-base gdb procps
+  #  gdb: a timed-out end-to-end wait prints where each live process is stuck;
+  #  rt-tests: bench/telephony measures the machine's own wake-up delay with cyclictest)
+  libgtest-dev libgmock-dev sip-tester baresip dnsmasq-base gdb procps rt-tests
 )
 
 missing=()

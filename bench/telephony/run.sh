@@ -10,7 +10,11 @@
 #   DOZVON_RTP_IO=plain measures the dialer without io_uring; SIM_RTP_IO=plain runs the
 #   simulator without it; REALTIME_PRIORITY=N runs the dialer's media threads SCHED_RR (root).
 #   Each concurrent run also prints steal_s: the seconds the hypervisor took this VM's vCPUs
-#   away (/proc/stat), during which no thread of the guest runs.
+#   away (/proc/stat), during which no thread of the guest runs. As root it also runs
+#   cyclictest (rt-tests) for the length of the run: one SCHED_FIFO 50 thread per CPU, above
+#   the media threads, that only sleeps 1 ms and wakes. "probe" is its worst wake-up delay per
+#   CPU and how many of its wake-ups came more than 20 ms late: what the machine itself
+#   allows a real-time thread that does no work.
 # Usage: bench/telephony/run.sh [DOZVON_BINARY]   (default build/release/dozvon)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -72,9 +76,28 @@ thread_cpu() {
 # Dials N calls at 100 a second to 127.0.0.1:$2 and prints the summary, with per-thread CPU
 # sampled once all N are up (the ramp takes N/100 s).
 steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
+# Starts cyclictest for $1 seconds, histogram in $W/probe.txt; sets PROBE to its pid.
+PROBE=""
+probe_start() {
+  PROBE=""
+  if [ "$(id -u)" -eq 0 ] && command -v cyclictest >/dev/null; then
+    cyclictest -m -q -p 50 -t 2 -a -i 1000 -h 100000 -D "$1" > "$W/probe.txt" 2>&1 &
+    PROBE=$!
+  fi
+}
+# "max_us=A,B over_20ms=X,Y" from the finished probe's histogram (buckets are microseconds, one column per CPU).
+probe_report() {
+  [ -n "$PROBE" ] || { echo "probe=none"; return; }
+  awk '/^[0-9]/ { for (i = 2; i <= NF; ++i) if ($1 > 20000) over[i] += $i }
+       /Max Latencies/ { max = $4 "," $5 }
+       /Histogram Overflows/ { ovf = $4 "," $5 }
+       END { printf "probe max_us=%s over_20ms=%d,%d overflows=%s\n", max, over[2], over[3], ovf }' \
+    "$W/probe.txt"
+}
 concurrent() {
   local n=$1 port=$2 steal0
   steal0=$(steal_ticks)
+  probe_start $(( n / 100 + 32 ))
   /usr/bin/time -f "cpu=%P max_rss_kb=%M" "$DOZVON" dial --trunk "127.0.0.1:$port" --to +79000000000 \
     --count "$n" --cps 100 --prompt "$W/tone30.wav" --hold 0ms --ring-timeout 10s --summary \
     --realtime-priority "${REALTIME_PRIORITY:-0}" > "$W/conc.json" 2> "$W/time.txt" &
@@ -83,9 +106,11 @@ concurrent() {
   local threads
   threads=$(thread_cpu "$(pgrep -P "$timer" -x dozvon | head -1)" 5)
   wait "$timer" || true
+  [ -z "$PROBE" ] || wait "$PROBE" || true
   local steal_s
-  steal_s=$(echo "scale=2; ($(steal_ticks) - $steal0) / $(getconf CLK_TCK)" | bc)
-  echo "calls=$n $(cat "$W/conc.json") $(tail -1 "$W/time.txt") steal_s=$steal_s threads: $threads"
+  steal_s=$(awk -v a="$steal0" -v b="$(steal_ticks)" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.2f", (b - a) / hz }')
+  echo "calls=$n $(cat "$W/conc.json") $(tail -1 "$W/time.txt") steal_s=$steal_s $(probe_report) threads: $threads"
 }
 
 echo "## concurrent calls against SIPp's UAS echoing RTP, each playing a 30 s prompt with DTMF detection"

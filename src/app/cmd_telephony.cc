@@ -391,7 +391,13 @@ int RunDial(const DialArgs& a) {
                           {"sent", tc.rtp.sent},
                           {"send_errors", tc.rtp.send_errors},
                           {"received", tc.rtp.received},
-                          {"receive_dropped", tc.rtp.receive_dropped}}}};
+                          {"receive_dropped", tc.rtp.receive_dropped},
+                          {"submit_delay_max_ms", tc.rtp.submit_delay_max_us / 1000.0}}},
+                        {"tick",
+                         {{"ticks", tc.tick.ticks},
+                          {"gap_max_ms", tc.tick.gap_max_us / 1000.0},
+                          {"gaps_over_15ms", tc.tick.gaps_over_15ms},
+                          {"work_max_ms", tc.tick.work_max_us / 1000.0}}}};
     if (first_invite && last_invite && *last_invite > *first_invite) {
       const double span = std::chrono::duration<double>(*last_invite - *first_invite).count();
       j["invite_rate"] = std::round(static_cast<double>(tc.invites - 1) / span * 10) / 10;

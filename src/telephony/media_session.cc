@@ -41,19 +41,31 @@ struct MediaTicker::Impl {
   std::unique_ptr<PeriodicTimer> timer;  // a timerfd: re-armed 200 times a second
   std::vector<MediaSession*> sessions;
   std::unique_ptr<RtpIo> io;
+  TickTimings timings;
+  int64_t last_start_us = 0;
   void OnTick() {
+    const int64_t start_us = RtpIo::NowUs();
+    if (last_start_us > 0) {
+      int64_t gap = start_us - last_start_us;
+      timings.gap_max_us = std::max(timings.gap_max_us, gap);
+      if (gap > 15000) ++timings.gaps_over_15ms;
+    }
+    last_start_us = start_us;
+    ++timings.ticks;
     uint64_t now = tmr_jiffies();
     io->Poll();  // what arrived since the last tick, before this tick's frames
     // Copy: a session may remove itself from a callback.
     std::vector<MediaSession*> copy = sessions;
-    for (MediaSession* s : copy) s->Tick(now);
+    for (MediaSession* s : copy) s->Tick(now, start_us);
     io->Flush();  // this tick's frames leave together
+    timings.work_max_us = std::max(timings.work_max_us, RtpIo::NowUs() - start_us);
   }
   // The tick runs while a session sends, or while a socket waits for packets that only a
   // Poll delivers (io_uring).
   void Refresh() {
     bool want = !sessions.empty() || (io->needs_poll() && io->open_count() > 0);
     if (want && !timer->running()) {
+      last_start_us = 0;  // a stopped tick is no gap
       timer->Start(kTickMs);
     } else if (!want && timer->running()) {
       timer->Stop();
@@ -93,7 +105,8 @@ void MediaTicker::CloseSocket(uint64_t handle) {
   impl_->Refresh();
 }
 
-int64_t MediaTicker::late_frames() const { return late_frames_ + impl_->io->counters().late_sends; }
+int64_t MediaTicker::late_frames() const { return impl_->io->counters().late_sends; }
+const TickTimings& MediaTicker::timings() const { return impl_->timings; }
 
 struct MediaSession::Impl {
   MediaSession* self = nullptr;
@@ -168,6 +181,7 @@ struct MediaSession::Impl {
 
   // The outgoing packet, reused frame after frame (RtpIo copies it): no allocation per frame.
   struct mbuf* out = nullptr;
+  int64_t frame_due_us = 0;  // of the frame being sent, for RtpIo's late count
 
   ~Impl() {
     out = static_cast<struct mbuf*>(mem_deref(out));
@@ -264,7 +278,7 @@ struct MediaSession::Impl {
     const size_t end = mb->end;
     mb->pos = 0;
     rtp_hdr_encode(mb, &hdr);  // exactly RTP_HEADER_SIZE bytes: no CSRCs
-    ticker->io().Send(handle, raddr, mb->buf, end);
+    ticker->io().Send(handle, raddr, mb->buf, end, frame_due_us);
   }
 
   void SendFrame() {
@@ -515,13 +529,15 @@ Status MediaSession::WriteRecording(const std::string& path, RecordSide side) co
   return WriteWav(path, data, side == RecordSide::kBoth ? 2 : 1);
 }
 
-void MediaSession::Tick(uint64_t now_ms) {
+void MediaSession::Tick(uint64_t now_ms, int64_t now_us) {
   Impl& m = *impl_;
   if (!m.running) return;
   int sent = 0;
   while (now_ms >= m.next_ms && sent < 3) {
     if (m.event_frames_left == 0 && m.end_packets_left == 0) m.StartNextDigit();
-    if (sent > 0) ++m.ticker->late_frames_;  // catching up: this frame is late
+    // The due time on RtpIo's clock. now_ms is truncated to the millisecond, so the frame was
+    // due up to 1 ms earlier than now_ms says: take the earliest, to never count late short.
+    m.frame_due_us = now_us - static_cast<int64_t>(now_ms - m.next_ms + 1) * 1000;
     m.SendFrame();
     m.next_ms += kFrameMs;
     ++sent;

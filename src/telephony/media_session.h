@@ -21,15 +21,24 @@ namespace dozvon {
 class MediaSession;
 
 // Drives every registered session from one libre timer.
+// How the shared media tick kept time (steady clock): where late frames come from.
+struct TickTimings {
+  int64_t ticks = 0;
+  int64_t gap_max_us = 0;  // longest time between two tick starts (the period is 5 ms)
+  int64_t gaps_over_15ms = 0;
+  int64_t work_max_us = 0;  // longest tick: receive, every session's frame, queue the sends
+};
+
 class MediaTicker {
  public:
   MediaTicker();
   ~MediaTicker();
   void Add(MediaSession* s);
   void Remove(MediaSession* s);
-  // Frames sent more than 20 ms after they were due: a tick that fell behind, or (io_uring)
-  // a submission that left more than 15 ms after its tick.
+  // Frames sent more than 20 ms after they were due, whether the tick fell behind or the
+  // sockets' thread did (RtpIoCounters::late_sends).
   int64_t late_frames() const;
+  const TickTimings& timings() const;
   // Every session's RTP socket (io_uring when the kernel allows it). Open and close sockets
   // here: the tick must run while one waits for packets only a Poll delivers.
   RtpIo& io();
@@ -41,7 +50,6 @@ class MediaTicker {
  private:
   friend class MediaSession;
   std::unique_ptr<Impl> impl_;
-  int64_t late_frames_ = 0;
 };
 
 struct MediaStats {
@@ -109,8 +117,9 @@ class MediaSession {
   std::function<void(char)> on_dtmf;
   std::function<void()> on_prompt_end;
 
-  // Called by the ticker: sends the frames that are due at `now_ms`.
-  void Tick(uint64_t now_ms);
+  // Called by the ticker: sends the frames that are due at `now_ms` (tmr_jiffies), read at
+  // `now_us` on RtpIo's clock.
+  void Tick(uint64_t now_ms, int64_t now_us);
 
   struct Impl;
 

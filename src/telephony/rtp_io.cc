@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -31,6 +32,7 @@ namespace {
 constexpr uint16_t kMinPort = 10000;
 constexpr uint16_t kMaxPort = 59998;
 constexpr size_t kMaxDatagram = 1500;
+constexpr int64_t kLateUs = 20000;  // a frame sent later than this after its due time is late
 
 // A non-blocking UDP socket at a random free even port on `ip`.
 Result<int> BindEvenPort(const struct sa& ip, struct sa* local) {
@@ -89,9 +91,11 @@ class PlainRtpIo final : public RtpIo {
     socks_.erase(it);
   }
 
-  void Send(uint64_t handle, const struct sa& dst, const uint8_t* data, size_t len) override {
+  void Send(uint64_t handle, const struct sa& dst, const uint8_t* data, size_t len,
+            int64_t due_us) override {
     auto it = socks_.find(handle);
     if (it == socks_.end()) return;
+    if (due_us > 0 && NowUs() - due_us > kLateUs) ++counters_.late_sends;
     if (::sendto(it->second->fd, data, len, 0, &dst.u.sa, dst.len) < 0) {
       ++counters_.send_errors;
     } else {
@@ -187,7 +191,8 @@ class UringRtpIo final : public RtpIo {
     QueueCancel(handle);
   }
 
-  void Send(uint64_t handle, const struct sa& dst, const uint8_t* data, size_t len) override {
+  void Send(uint64_t handle, const struct sa& dst, const uint8_t* data, size_t len,
+            int64_t due_us) override {
     auto it = eps_.find(handle);
     if (it == eps_.end() || len > kMaxSend) {
       ++counters_.send_errors;
@@ -212,15 +217,26 @@ class UringRtpIo final : public RtpIo {
     io_uring_prep_sendmsg(sqe, it->second.fd, &s.msg, 0);
     io_uring_sqe_set_data64(sqe, Tag(slot, Op::kSend));
     ++sends_since_flush_;
+    if (due_us > 0) pending_dues_.push_back(due_us);
   }
 
   void Flush() override {
     Publish();
     if (sends_since_flush_ > 0) {
+      // The submitter judges each due send by when its submission ends: the oldest due time
+      // decides whether any is late, and only then are they counted one by one.
+      FlushRecord f{NowUs(), std::numeric_limits<int64_t>::max(), {}};
+      for (int64_t due : pending_dues_) f.oldest_due_us = std::min(f.oldest_due_us, due);
       std::lock_guard<std::mutex> lock(flushes_mu_);
-      flushes_.push_back({NowUs(), sends_since_flush_});
+      f.dues.swap(pending_dues_);
+      flushes_.push_back(std::move(f));
       sends_since_flush_ = 0;
+      if (!spare_dues_.empty()) {  // vectors back from the submitter: no allocation per tick
+        pending_dues_.swap(spare_dues_.back());
+        spare_dues_.pop_back();
+      }
     }
+    pending_dues_.clear();
     Kick();
   }
 
@@ -236,6 +252,7 @@ class UringRtpIo final : public RtpIo {
     if (recycled_) io_uring_buf_ring_advance(br_, static_cast<int>(recycled_));
     recycled_ = 0;
     counters_.late_sends = late_sends_.load();
+    counters_.submit_delay_max_us = submit_delay_max_us_.load();
     // Re-arm the receives that ended (their buffers are back in the ring now).
     std::vector<uint64_t> ids;
     ids.swap(rearm_);
@@ -421,10 +438,8 @@ class UringRtpIo final : public RtpIo {
   // receives' task work run there, on another core, instead of in the loop's one thread.
   // SQPOLL would do the same with a kernel thread, but it spins for its idle time (at least
   // one 4 ms jiffy here), which with a 5 ms tick is a whole core.
-  // A frame is queued by a tick on time or counted late by MediaSession; it can still leave
-  // late if this thread is starved of CPU. The sends of a tick whose submission ended more
-  // than 15 ms after the tick queued them (a tick is 5 ms: such a frame may be 20 ms late)
-  // are counted in late_sends.
+  // A send given a due time counts late when the submission that carries it ends more than
+  // 20 ms after that time: late queueing by the tick and this thread's own delays alike.
   void SubmitLoop() {
     uint32_t seen = 0;
     std::vector<FlushRecord> batch;
@@ -439,17 +454,24 @@ class UringRtpIo final : public RtpIo {
       // an overflowed CQ and runs pending task work.
       io_uring_enter(ring_.ring_fd, kEntries, 0, IORING_ENTER_GETEVENTS, nullptr);
       const int64_t done = NowUs();
-      for (const FlushRecord& f : batch) {
-        if (done - f.at_us > 15000) late_sends_.fetch_add(f.sends);
+      for (FlushRecord& f : batch) {
+        if (done - f.oldest_due_us > kLateUs) {
+          int64_t late = 0;
+          for (int64_t due : f.dues) late += done - due > kLateUs;
+          late_sends_.fetch_add(late);
+        }
+        if (done - f.at_us > submit_delay_max_us_.load()) submit_delay_max_us_ = done - f.at_us;
+      }
+      {
+        std::lock_guard<std::mutex> lock(flushes_mu_);
+        for (FlushRecord& f : batch) {
+          if (spare_dues_.size() >= 8) break;
+          f.dues.clear();
+          spare_dues_.push_back(std::move(f.dues));
+        }
       }
       batch.clear();
     }
-  }
-
-  static int64_t NowUs() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
   }
 
   // Makes the SQEs prepared so far visible to the kernel (what io_uring_submit does before
@@ -573,13 +595,17 @@ class UringRtpIo final : public RtpIo {
   std::atomic<uint32_t> kick_{0};
   std::atomic<bool> stop_{false};
   struct FlushRecord {
-    int64_t at_us;  // when the tick handed its sends over
-    int64_t sends;
+    int64_t at_us;          // when the tick handed its sends over
+    int64_t oldest_due_us;  // of `dues`; max() when none
+    std::vector<int64_t> dues;
   };
-  int64_t sends_since_flush_ = 0;  // loop thread only
+  int64_t sends_since_flush_ = 0;      // loop thread only
+  std::vector<int64_t> pending_dues_;  // loop thread only: due times of the sends since Flush
   std::mutex flushes_mu_;
-  std::vector<FlushRecord> flushes_;  // handed over, not yet submitted
+  std::vector<FlushRecord> flushes_;              // handed over, not yet submitted
+  std::vector<std::vector<int64_t>> spare_dues_;  // emptied by the submitter, for reuse
   std::atomic<int64_t> late_sends_{0};
+  std::atomic<int64_t> submit_delay_max_us_{0};  // written by the submitter only
   struct io_uring_buf_ring* br_ = nullptr;
   std::unique_ptr<uint8_t[]> buffers_;
   std::unique_ptr<SendSlot[]> slots_;
@@ -594,6 +620,12 @@ class UringRtpIo final : public RtpIo {
 };
 
 }  // namespace
+
+int64_t RtpIo::NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 const char* ToString(RtpIo::Backend b) {
   return b == RtpIo::Backend::kUring ? "io_uring" : "plain";

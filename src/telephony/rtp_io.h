@@ -31,8 +31,10 @@ struct RtpIoCounters {
   int64_t receive_dropped = 0;  // truncated (larger than a receive buffer) or malformed
   int64_t receive_rearms = 0;   // uring: a socket's multishot receive ended and was re-armed
   int64_t receive_errors = 0;   // uring: sockets whose receive kept failing and was given up
-  int64_t late_sends = 0;       // uring: sent more than 15 ms after their tick queued them (the
-                                // submitting thread starved of CPU): frames that may be 20 ms late
+  // Datagrams given a due time that left more than 20 ms after it (uring: counted at the end of
+  // the submission that carried them, so an upper bound by up to that submission's length).
+  int64_t late_sends = 0;
+  int64_t submit_delay_max_us = 0;  // uring: longest from a tick's Flush to its submission's end
 };
 
 class RtpIo {
@@ -53,8 +55,12 @@ class RtpIo {
   virtual Result<uint64_t> Open(const struct sa& ip, PacketFn fn, void* arg, struct sa* local) = 0;
   // No callback for this handle after Close. Datagrams already queued are still sent.
   virtual void Close(uint64_t handle) = 0;
-  // Copies the datagram: kUring sends it at the next Flush, kPlain at once.
-  virtual void Send(uint64_t handle, const struct sa& dst, const uint8_t* data, size_t len) = 0;
+  // Copies the datagram: kUring sends it at the next Flush, kPlain at once. `due_us` (steady
+  // clock, 0 = none) is when it should leave: one that leaves over 20 ms later counts late.
+  virtual void Send(uint64_t handle, const struct sa& dst, const uint8_t* data, size_t len,
+                    int64_t due_us = 0) = 0;
+  // Microseconds on the clock `due_us` is read on (std::chrono::steady_clock).
+  static int64_t NowUs();
   // kUring: delivers the datagrams received since the last Poll. kPlain: nothing to do, the
   // libre loop delivers them as they arrive.
   virtual void Poll() = 0;

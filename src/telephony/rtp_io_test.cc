@@ -129,6 +129,33 @@ TEST_P(RtpIoTest, SendsQueuedBeforeCloseStillLeaveAndNothingArrivesAfterIt) {
   RunUntil([] { return false; }, 20);
 }
 
+// The late count follows each datagram's due time: ones due 30 ms ago or more leave late, ones
+// not yet due or with no due time do not (due a second ahead: a slow machine cannot make them
+// late), and the count is per datagram, not per batch.
+TEST_P(RtpIoTest, ADatagramCountsLateByItsOwnDueTime) {
+  Received ra, rb;
+  struct sa a, b;
+  uint64_t ha = Open(&ra, &a), hb = Open(&rb, &b);
+  ASSERT_TRUE(ha && hb);
+  const std::string d = "frame";
+  const auto* p = reinterpret_cast<const uint8_t*>(d.data());
+  const int64_t now = RtpIo::NowUs();
+  io_->Send(ha, b, p, d.size(), now - 30000);
+  io_->Send(ha, b, p, d.size(), now - 45000);
+  io_->Send(ha, b, p, d.size(), now + 1000000);
+  io_->Send(ha, b, p, d.size());
+  RunUntil([&] { return rb.datagrams.size() >= 4 && io_->counters().late_sends >= 2; });
+  EXPECT_EQ(rb.datagrams.size(), 4u);
+  EXPECT_EQ(io_->counters().late_sends, 2);
+  // Due in the same batch as late ones, on time: still not late.
+  io_->Send(ha, b, p, d.size(), now - 60000);
+  io_->Send(ha, b, p, d.size(), RtpIo::NowUs() + 1000000);
+  RunUntil([&] { return rb.datagrams.size() >= 6 && io_->counters().late_sends >= 3; });
+  EXPECT_EQ(rb.datagrams.size(), 6u);
+  EXPECT_EQ(io_->counters().late_sends, 3);
+  EXPECT_GE(io_->counters().submit_delay_max_us, 0);
+}
+
 TEST_P(RtpIoTest, ManySocketsEachGetTheirOwn) {
   constexpr int kSockets = 300;
   std::vector<Received> got(kSockets);

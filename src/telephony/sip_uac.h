@@ -48,6 +48,7 @@ struct TrunkCounters {
   int64_t invites = 0;  // INVITEs sent
   int64_t completed = 0;
   int64_t late_frames = 0;  // media frames sent late (the shared tick fell behind)
+  TickTimings tick;
   // The media sockets, shared by every call on this trunk's ticker (RtpIo).
   RtpIo::Backend rtp_backend = RtpIo::Backend::kPlain;
   RtpIoCounters rtp;

@@ -138,8 +138,20 @@ ok
 start_sim "$T/stay.toml"
 timeout 20 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79161234567 --hold 300ms > "$T/stay.out"
 [ "$(field "$T/stay.out" +79161234567 hangup_by)" = us ] || fail "stay: $(cat "$T/stay.out")"
+# The summary tells how the media tick kept time: a second of media is about 200 ticks of
+# 5 ms, and no gap between two is shorter than the period allows.
+timeout 20 "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79161234567 --hold 1s --summary > "$T/sum.out"
+/usr/bin/python3 - "$T/sum.out" <<'PY' || fail "summary timings: $(cat "$T/sum.out")"
+import json, sys
+j = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+t = j["tick"]
+assert 100 <= t["ticks"] <= 2000, t
+assert 4.0 <= t["gap_max_ms"] < 1000, t
+assert 0 <= t["work_max_ms"] <= t["gap_max_ms"] + 1000, t
+assert j["late_frames"] >= 0 and j["rtp"]["submit_delay_max_ms"] >= 0, j
+PY
 stop_sim
-grep -q '"hangups_by_caller":1' "$T/sim.out" || fail "carrier saw no BYE: $(tail -1 "$T/sim.out")"
+grep -q '"hangups_by_caller":2' "$T/sim.out" || fail "carrier saw no BYEs: $(tail -1 "$T/sim.out")"
 ok
 
 # 4b. --realtime-priority: while a call is up the loop thread and the RTP submitter run
