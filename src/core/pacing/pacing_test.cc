@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/pacing/abandon_ledger.h"
 #include "core/pacing/pacer.h"
 
@@ -72,6 +74,46 @@ TEST(Pacing, PredictiveDialsAboveTheProgressiveFloorWhenItIsSafe) {
   PacerDecision d = Make("predictive")->Decide(s, memo);
   EXPECT_GT(d.dial, ProgressiveLines(s)) << "with 16 operators finishing soon it should overdial";
   EXPECT_LE(d.expected_abandon, d.cap);
+}
+
+// A small team is judged on the exact distribution of answers, not a normal approximation:
+// two idle operators, nothing else in flight, rings that all end well inside the look-ahead
+// (cv 0.05), so n new lines at p = 0.15 bring Binomial(n, 0.15) answers and the expected
+// abandons are E[(B - 2)+] = 0.15n - 2 + 2 P(B = 0) + P(B = 1). The pacer must dial the largest n
+// whose ratio to the expected answers stays within its cap, and report that ratio.
+TEST(Pacing, SmallTeamsAreJudgedOnTheExactAnswerDistribution) {
+  PacerSnapshot s;
+  s.t = 3600;
+  s.n_agents = 2;
+  s.idle = 2;
+  s.idle_elapsed = {1, 1};
+  s.stats.answer_rate = 0.15;
+  s.stats.n_outcomes = 400;
+  s.stats.mean_ring = 5;
+  s.stats.sd_ring = 0.25;
+  s.stats.n_ring = 200;
+  s.stats.mean_talk = 60;
+  s.stats.sd_talk = 60;
+  s.stats.n_talk = 200;
+  s.stats.mean_wrap = 10;
+  s.stats.sd_wrap = 5;
+  s.stats.n_wrap = 200;
+  PacerOptions o;
+  o.max_lines_per_agent = 10;
+  PacerMemo memo;
+  PacerDecision d = Make("predictive", o)->Decide(s, memo);
+  auto ratio = [](int n) {
+    const double p = 0.15;
+    double p0 = std::pow(1 - p, n), p1 = n * p * std::pow(1 - p, n - 1);
+    return (n * p - 2 + 2 * p0 + p1) / (n * p);
+  };
+  ASSERT_GT(d.cap, 0);
+  int want = 0;
+  while (want < 20 && ratio(want + 1) <= d.cap) ++want;
+  EXPECT_GT(want, 2) << "above one line per idle operator";
+  EXPECT_EQ(d.dial, want) << "cap " << d.cap;
+  EXPECT_NEAR(d.expected_abandon, ratio(want), 1e-6);
+  EXPECT_EQ(d.mode, "predictive");
 }
 
 TEST(Pacing, ProgressiveFloorHoldsWhenTheCapIsExhausted) {

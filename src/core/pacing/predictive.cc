@@ -38,6 +38,61 @@ struct LogNormal {
   }
 };
 
+// The exact distribution of (answers needing an operator by x) - (operators free by x +
+// connect_limit), one per look-ahead slot: every ringing call and every busy operator is its
+// own Bernoulli, so for a small team the tails that abandons live in are not smoothed away
+// by a normal approximation (a few lines at p = 0.15 are far from normal). AddCall() adds one
+// new dial to every slot, so the pacer's n = 1, 2, ... search costs one pass per step.
+class ExactShortfall {
+ public:
+  // `constant` per slot: queued - idle, the certain part.
+  void AddSlot(const std::vector<double>& demand, const std::vector<double>& supply,
+               double constant, double f_new) {
+    std::vector<double> pmf{1.0};
+    for (double q : demand) Convolve(&pmf, q, +1);
+    for (double q : supply) Convolve(&pmf, q, -1);
+    slots_.push_back({std::move(pmf), constant - static_cast<double>(supply.size()), f_new});
+  }
+  void AddCall() {
+    for (Slot& sl : slots_) Convolve(&sl.pmf, sl.f_new, +1);
+  }
+  // max over slots of E[max(X, 0)].
+  double Worst() const {
+    double worst = 0;
+    for (const Slot& sl : slots_) {
+      double e = 0;
+      for (size_t i = 0; i < sl.pmf.size(); ++i) {
+        double v = sl.base + static_cast<double>(i);
+        if (v > 0) e += sl.pmf[i] * v;
+      }
+      worst = std::max(worst, e);
+    }
+    return worst;
+  }
+
+ private:
+  struct Slot {
+    std::vector<double> pmf;  // pmf[i]: P(X = base + i)
+    double base;
+    double f_new;
+  };
+  // Adds a Bernoulli(q) term worth +1 (demand) or -1 (supply, which also lowers the base:
+  // index i then stands for one less, so a -1 is an index that does not move).
+  static void Convolve(std::vector<double>* pmf, double q, int sign) {
+    std::vector<double>& p = *pmf;
+    p.push_back(0.0);
+    for (size_t i = p.size() - 1; i > 0; --i) {
+      p[i] = sign > 0 ? p[i] * (1 - q) + p[i - 1] * q : p[i] * q + p[i - 1] * (1 - q);
+    }
+    p[0] *= sign > 0 ? (1 - q) : q;
+  }
+  std::vector<Slot> slots_;
+};
+
+// Above this many Bernoulli terms (calls in flight, busy operators and new lines) the normal
+// approximation is close and the exact sums would cost too much per tick.
+constexpr size_t kExactTerms = 160;
+
 }  // namespace
 
 PacerDecision PredictivePacer::Decide(const PacerSnapshot& s, PacerMemo& memo) const {
@@ -114,21 +169,22 @@ PacerDecision PredictivePacer::Decide(const PacerSnapshot& s, PacerMemo& memo) c
   const int slots = static_cast<int>(std::ceil(to)) + 1;  // answers happen at x in [0, to]
 
   // Supply by y (y = x + connect_limit), mean and variance.
+  const bool exact = s.ringing_elapsed.size() + s.talk_elapsed.size() + s.wrap_elapsed.size() +
+                         static_cast<size_t>(room) <=
+                     kExactTerms;
   std::vector<double> s_mean(slots), s_var(slots);
+  std::vector<std::vector<double>> s_q(exact ? slots : 0), d_q(exact ? slots : 0);
   for (int k = 0; k < slots; ++k) {
     double y = k + cl;
     double m = s.idle, v = 0;
-    for (double e : s.talk_elapsed) {
-      double q = talk.CondDone(e, y - mw);
+    auto add = [&](double q) {
       m += q;
       v += q * (1 - q);
-    }
+      if (exact) s_q[k].push_back(q);
+    };
+    for (double e : s.talk_elapsed) add(talk.CondDone(e, y - mw));
     if (mw > 0) {
-      for (double e : s.wrap_elapsed) {
-        double q = wrap.CondDone(e, y);
-        m += q;
-        v += q * (1 - q);
-      }
+      for (double e : s.wrap_elapsed) add(wrap.CondDone(e, y));
     } else {
       m += static_cast<double>(s.wrap_elapsed.size());
     }
@@ -147,11 +203,13 @@ PacerDecision PredictivePacer::Decide(const PacerSnapshot& s, PacerMemo& memo) c
       double q = p * (ring.Cdf(std::min(r + x, to)) - fr) / alive;
       m += q;
       v += q * (1 - q);
+      if (exact) d_q[k].push_back(q);
     }
     d_mean[k] = m;
     d_var[k] = v;
     f_new[k] = p * ring.Cdf(std::min(x, to));
   }
+  auto answers = [&](int n) { return d_mean[slots - 1] + n * f_new[slots - 1]; };
   auto ratio = [&](int n) {
     double worst = 0;
     for (int k = 0; k < slots; ++k) {
@@ -159,13 +217,38 @@ PacerDecision PredictivePacer::Decide(const PacerSnapshot& s, PacerMemo& memo) c
       double v = d_var[k] + n * f_new[k] * (1 - f_new[k]) + s_var[k];
       worst = std::max(worst, ExpectedPositive(m, v));
     }
-    double answers = d_mean[slots - 1] + n * f_new[slots - 1];
-    return answers > 0 ? worst / answers : 0.0;
+    return answers(n) > 0 ? worst / answers(n) : 0.0;
   };
   int n = 0;
-  while (n < room && ratio(n + 1) <= cap) ++n;
-  d.dial = std::max(n, floor_lines);
-  d.expected_abandon = ratio(d.dial);
+  if (exact) {
+    ExactShortfall x;
+    for (int k = 0; k < slots; ++k) {
+      // Operators in a wrap-up of unknown length (no mean yet) count as free, as above.
+      const double certain = s.idle + (mw > 0 ? 0.0 : static_cast<double>(s.wrap_elapsed.size()));
+      x.AddSlot(d_q[k], s_q[k], s.queued - certain, f_new[k]);
+    }
+    int added = 0;
+    auto exact_ratio = [&] { return answers(added) > 0 ? x.Worst() / answers(added) : 0.0; };
+    double at_n = exact_ratio();
+    while (n < room) {  // the same search as below, a line at a time
+      x.AddCall();
+      ++added;
+      double r = exact_ratio();
+      if (r > cap) break;
+      n = added;
+      at_n = r;
+    }
+    d.dial = std::max(n, floor_lines);
+    while (added < d.dial) {
+      x.AddCall();
+      ++added;
+    }
+    d.expected_abandon = d.dial == n ? at_n : exact_ratio();
+  } else {
+    while (n < room && ratio(n + 1) <= cap) ++n;
+    d.dial = std::max(n, floor_lines);
+    d.expected_abandon = ratio(d.dial);
+  }
   d.mode = n >= floor_lines ? "predictive" : "progressive (cap)";
   return d;
 }

@@ -9,7 +9,8 @@
 //                answer by x (conditional on ringing so far: p * dF / (p * (1-F) + 1 - p)) +
 //                n new calls * p * F_ring(x).
 // A call answered at x can take an operator freed up to x + connect_limit, so the expected
-// abandons are max_x E[(D(x) - S(x + connect_limit))+] (normal approximation). It dials the
+// abandons are max_x E[(D(x) - S(x + connect_limit))+]: from the exact distribution of the
+// Bernoulli terms while there are few (a small team), else a normal approximation. It dials the
 // largest n whose expected abandons stay within cap * expected answers in the horizon.
 //   - p is the answer rate of resolved dial cohorts (never of whichever calls ended first).
 //   - cap = target * gain; gain follows the realized abandon rate over the configured window,
