@@ -87,9 +87,10 @@ class Sim:
 
 
 def server_config(workdir, port, campaign_file=None, max_calls=100, cps=50, grace="10s",
-                  campaigns=(), extra=""):
+                  campaigns=(), extra="", engine_extra=""):
     """dozvon.toml: one trunk to the simulator, `extra` (e.g. [registrar] and [[operators]]),
-    `campaign_file` started at start-up and `campaigns` as (file, start) pairs."""
+    `engine_extra` lines in [engine], `campaign_file` started at start-up and `campaigns` as
+    (file, start) pairs."""
     listed = ([(campaign_file, True)] if campaign_file else []) + list(campaigns)
     path = os.path.join(workdir, "dozvon.toml")
     with open(path, "w") as f:
@@ -102,6 +103,7 @@ recordings = "recordings"
 tts_cache = "tts-cache"
 tick = "100ms"
 grace = "{grace}"
+{engine_extra}
 
 [[trunk]]
 name = "carrier"

@@ -37,6 +37,33 @@ def attempts(work):
     return n
 
 
+def check_realtime(pid, log):
+    """With calls up, the libre loop (the main thread) and RtpIo's submitter run SCHED_RR at
+    engine.realtime_priority and no other thread does; unprivileged, serve says it runs at
+    normal priority and goes on (the dialling above shows it did)."""
+    log.flush()
+    with open(log.name) as f:
+        text = f.read()
+    if "running at normal priority" in text:
+        print("note: no real-time scheduling allowed here, only its refusal checked")
+        return
+    rr = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/comm") as f:
+            name = f.read().strip()
+        try:
+            # SCHED_RESET_ON_FORK rides on the policy: threads they start get normal scheduling.
+            policy = os.sched_getscheduler(int(tid)) & ~os.SCHED_RESET_ON_FORK
+            prio = os.sched_getparam(int(tid)).sched_priority
+        except ProcessLookupError:  # a thread that ended meanwhile
+            continue
+        if policy != os.SCHED_OTHER:
+            rr[("loop" if int(tid) == pid else name)] = (policy, prio)
+    want = {"loop": (os.SCHED_RR, 2), "dozvon-rtp-io": (os.SCHED_RR, 2)}
+    if rr != want:
+        fail(f"real-time threads of serve: {rr}, want {want}")
+
+
 def main():
     work = tempfile.mkdtemp(prefix="dozvon-e2e-ctl-")
     sim = serve = None
@@ -50,7 +77,9 @@ def main():
         with open(campaign, "w") as f:
             f.write(CAMPAIGN % os.path.join(work, "s.toml"))
         sim = Sim(DOZVON, work, "[shares]\nanswer = 1.0\n[ring]\nmean = 0.5\n[talk]\nmean = 30.0\n")
-        cfg = server_config(work, sim.port, campaign, max_calls=5, cps=5, grace="20s")
+        # engine.realtime_priority: checked once calls are up (below).
+        cfg = server_config(work, sim.port, campaign, max_calls=5, cps=5, grace="20s",
+                            engine_extra="realtime_priority = 2")
         with open(cfg) as f:
             text = f.read().replace("start = true", "start = false")
         with open(cfg, "w") as f:
@@ -74,6 +103,7 @@ def main():
         if "ok ctl running" not in ctl("start", "ctl").stdout:
             fail("start refused")
         wait_for(lambda: attempts(work) >= 5, 20, "dialling after start")
+        check_realtime(serve.pid, log)
         p = ctl("pause", "ctl")
         if "ok ctl paused" not in p.stdout:
             fail("pause: " + p.stdout)
