@@ -383,7 +383,7 @@ int RunDial(const DialArgs& a) {
                         {"outcomes", outcomes},
                         {"invites", tc.invites},
                         {"elapsed_s", secs},
-                        {"late_frames", tc.late_frames},
+                        {"late_frames", tc.rtp.late_sends},
                         {"prompt_seconds", prompt_seconds},
                         {"received_seconds", received_seconds},
                         {"rtp",

@@ -105,7 +105,6 @@ void MediaTicker::CloseSocket(uint64_t handle) {
   impl_->Refresh();
 }
 
-int64_t MediaTicker::late_frames() const { return impl_->io->counters().late_sends; }
 const TickTimings& MediaTicker::timings() const { return impl_->timings; }
 
 struct MediaSession::Impl {

@@ -20,7 +20,6 @@ namespace dozvon {
 
 class MediaSession;
 
-// Drives every registered session from one libre timer.
 // How the shared media tick kept time (steady clock): where late frames come from.
 struct TickTimings {
   int64_t ticks = 0;
@@ -29,15 +28,13 @@ struct TickTimings {
   int64_t work_max_us = 0;  // longest tick: receive, every session's frame, queue the sends
 };
 
+// Drives every registered session from one 5 ms tick; late frames are io().counters().late_sends.
 class MediaTicker {
  public:
   MediaTicker();
   ~MediaTicker();
   void Add(MediaSession* s);
   void Remove(MediaSession* s);
-  // Frames sent more than 20 ms after they were due, whether the tick fell behind or the
-  // sockets' thread did (RtpIoCounters::late_sends).
-  int64_t late_frames() const;
   const TickTimings& timings() const;
   // Every session's RTP socket (io_uring when the kernel allows it). Open and close sockets
   // here: the tick must run while one waits for packets only a Poll delivers.

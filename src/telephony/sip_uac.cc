@@ -562,7 +562,6 @@ TrunkCounters SipUac::counters() const {
   TrunkCounters out = impl_->counters;
   out.active = static_cast<int>(impl_->calls.size()) - static_cast<int>(impl_->waiting.size());
   out.queued = static_cast<int>(impl_->waiting.size());
-  out.late_frames = impl_->ticker->late_frames();
   out.tick = impl_->ticker->timings();
   out.rtp_backend = impl_->ticker->io().backend();
   out.rtp = impl_->ticker->io().counters();

@@ -47,8 +47,7 @@ struct TrunkCounters {
   int queued = 0;       // dials waiting for their CPS slot
   int64_t invites = 0;  // INVITEs sent
   int64_t completed = 0;
-  int64_t late_frames = 0;  // media frames sent late (the shared tick fell behind)
-  TickTimings tick;
+  TickTimings tick;  // how the shared media tick kept time (late frames: rtp.late_sends)
   // The media sockets, shared by every call on this trunk's ticker (RtpIo).
   RtpIo::Backend rtp_backend = RtpIo::Backend::kPlain;
   RtpIoCounters rtp;

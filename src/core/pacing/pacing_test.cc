@@ -8,6 +8,24 @@
 namespace dozvon {
 namespace {
 
+// Enough history to predict: the answer rate and ring time given, talks of 60 +- 60 s and
+// wrap-ups of 10 +- 5 s.
+PacerStats Learned(double answer_rate, double mean_ring, double sd_ring) {
+  PacerStats st;
+  st.answer_rate = answer_rate;
+  st.n_outcomes = 400;
+  st.mean_ring = mean_ring;
+  st.sd_ring = sd_ring;
+  st.n_ring = 200;
+  st.mean_talk = 60;
+  st.sd_talk = 60;
+  st.n_talk = 200;
+  st.mean_wrap = 10;
+  st.sd_wrap = 5;
+  st.n_wrap = 200;
+  return st;
+}
+
 // A mid-shift snapshot with enough history to predict: 20 operators, 4 idle, 12 talking,
 // 4 in wrap-up, 6 lines ringing, answer rate 0.3.
 PacerSnapshot Busy() {
@@ -19,17 +37,7 @@ PacerSnapshot Busy() {
   s.talk_elapsed = {5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 120};
   s.wrap_elapsed = {1, 3, 5, 7};
   s.ringing_elapsed = {1, 2, 4, 6, 8, 12};
-  s.stats.answer_rate = 0.3;
-  s.stats.n_outcomes = 400;
-  s.stats.mean_ring = 10;
-  s.stats.sd_ring = 5;
-  s.stats.n_ring = 200;
-  s.stats.mean_talk = 60;
-  s.stats.sd_talk = 60;
-  s.stats.n_talk = 200;
-  s.stats.mean_wrap = 10;
-  s.stats.sd_wrap = 5;
-  s.stats.n_wrap = 200;
+  s.stats = Learned(0.3, 10, 5);
   return s;
 }
 
@@ -87,17 +95,7 @@ TEST(Pacing, SmallTeamsAreJudgedOnTheExactAnswerDistribution) {
   s.n_agents = 2;
   s.idle = 2;
   s.idle_elapsed = {1, 1};
-  s.stats.answer_rate = 0.15;
-  s.stats.n_outcomes = 400;
-  s.stats.mean_ring = 5;
-  s.stats.sd_ring = 0.25;
-  s.stats.n_ring = 200;
-  s.stats.mean_talk = 60;
-  s.stats.sd_talk = 60;
-  s.stats.n_talk = 200;
-  s.stats.mean_wrap = 10;
-  s.stats.sd_wrap = 5;
-  s.stats.n_wrap = 200;
+  s.stats = Learned(0.15, 5, 0.25);
   PacerOptions o;
   o.max_lines_per_agent = 10;
   PacerMemo memo;
