@@ -22,6 +22,12 @@ namespace {
 constexpr int kFrameSamples = 160;  // 20 ms at 8 kHz
 constexpr uint64_t kFrameMs = 20;
 constexpr uint64_t kTickMs = 5;
+// A frame may leave up to one frame before its time, so a tick that starts late (this VM
+// wakes threads 7-19 ms late, docs/benchmarks.md) still sends it on time. The schedule stays
+// anchored at the first frame, which leaves when due: a far end that anchors its playout there
+// gains the lead as margin, and holds at most one frame more. Relayed audio gains no latency
+// (a frame carries what has arrived when it leaves).
+constexpr uint64_t kSendLeadMs = kFrameMs;
 constexpr double kVoiceRms = 300;  // about -40 dBm0: above line noise, below speech
 
 std::string MbufString(struct mbuf* mb) {
@@ -532,11 +538,14 @@ void MediaSession::Tick(uint64_t now_ms, int64_t now_us) {
   Impl& m = *impl_;
   if (!m.running) return;
   int sent = 0;
-  while (now_ms >= m.next_ms && sent < 3) {
+  // Frames that are due catch up, at most three; one frame ahead of time, and only alone: no
+  // tick sends two frames unless behind.
+  while (sent < 3 && (now_ms >= m.next_ms || (sent == 0 && now_ms + kSendLeadMs >= m.next_ms))) {
     if (m.event_frames_left == 0 && m.end_packets_left == 0) m.StartNextDigit();
     // The due time on RtpIo's clock. now_ms is truncated to the millisecond, so the frame was
     // due up to 1 ms earlier than now_ms says: take the earliest, to never count late short.
-    m.frame_due_us = now_us - static_cast<int64_t>(now_ms - m.next_ms + 1) * 1000;
+    const int64_t behind_ms = static_cast<int64_t>(now_ms) - static_cast<int64_t>(m.next_ms);
+    m.frame_due_us = now_us - (behind_ms + 1) * 1000;
     m.SendFrame();
     m.next_ms += kFrameMs;
     ++sent;
