@@ -383,7 +383,8 @@ int RunDial(const DialArgs& a) {
                         {"outcomes", outcomes},
                         {"invites", tc.invites},
                         {"elapsed_s", secs},
-                        {"late_frames", tc.rtp.late_sends},
+                        // A frame never sent is later than any: skipped ones count too.
+                        {"late_frames", tc.rtp.late_sends + tc.tick.frames_skipped},
                         {"prompt_seconds", prompt_seconds},
                         {"received_seconds", received_seconds},
                         {"rtp",
@@ -397,7 +398,8 @@ int RunDial(const DialArgs& a) {
                          {{"ticks", tc.tick.ticks},
                           {"gap_max_ms", tc.tick.gap_max_us / 1000.0},
                           {"gaps_over_15ms", tc.tick.gaps_over_15ms},
-                          {"work_max_ms", tc.tick.work_max_us / 1000.0}}}};
+                          {"work_max_ms", tc.tick.work_max_us / 1000.0},
+                          {"frames_skipped", tc.tick.frames_skipped}}}};
     if (first_invite && last_invite && *last_invite > *first_invite) {
       const double span = std::chrono::duration<double>(*last_invite - *first_invite).count();
       j["invite_rate"] = std::round(static_cast<double>(tc.invites - 1) / span * 10) / 10;

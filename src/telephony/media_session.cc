@@ -62,7 +62,7 @@ struct MediaTicker::Impl {
     io->Poll();  // what arrived since the last tick, before this tick's frames
     // Copy: a session may remove itself from a callback.
     std::vector<MediaSession*> copy = sessions;
-    for (MediaSession* s : copy) s->Tick(now, start_us);
+    for (MediaSession* s : copy) timings.frames_skipped += s->Tick(now, start_us);
     io->Flush();  // this tick's frames leave together
     timings.work_max_us = std::max(timings.work_max_us, RtpIo::NowUs() - start_us);
   }
@@ -534,9 +534,9 @@ Status MediaSession::WriteRecording(const std::string& path, RecordSide side) co
   return WriteWav(path, data, side == RecordSide::kBoth ? 2 : 1);
 }
 
-void MediaSession::Tick(uint64_t now_ms, int64_t now_us) {
+int64_t MediaSession::Tick(uint64_t now_ms, int64_t now_us) {
   Impl& m = *impl_;
-  if (!m.running) return;
+  if (!m.running) return 0;
   int sent = 0;
   // Frames that are due catch up, at most three; one frame ahead of time, and only alone: no
   // tick sends two frames unless behind.
@@ -550,7 +550,13 @@ void MediaSession::Tick(uint64_t now_ms, int64_t now_us) {
     m.next_ms += kFrameMs;
     ++sent;
   }
-  if (now_ms >= m.next_ms + kFrameMs) m.next_ms = now_ms;  // too far behind: skip, never burst
+  if (now_ms < m.next_ms + kFrameMs) return 0;
+  // Still a frame or more behind: skip those frames rather than burst. The timestamp moves on
+  // with them, so the far end hears a gap where time was lost instead of every later frame late.
+  const uint64_t skipped = (now_ms - m.next_ms) / kFrameMs;
+  m.next_ms += skipped * kFrameMs;
+  m.ts += static_cast<uint32_t>(skipped * kFrameSamples);
+  return static_cast<int64_t>(skipped);
 }
 
 }  // namespace dozvon

@@ -25,10 +25,12 @@ struct TickTimings {
   int64_t ticks = 0;
   int64_t gap_max_us = 0;  // longest time between two tick starts (the period is 5 ms)
   int64_t gaps_over_15ms = 0;
-  int64_t work_max_us = 0;  // longest tick: receive, every session's frame, queue the sends
+  int64_t work_max_us = 0;     // longest tick: receive, every session's frame, queue the sends
+  int64_t frames_skipped = 0;  // never sent: a session was still a frame behind after catching up
 };
 
-// Drives every registered session from one 5 ms tick; late frames are io().counters().late_sends.
+// Drives every registered session from one 5 ms tick. Late frames: io().counters().late_sends,
+// and timings().frames_skipped, which were never sent.
 class MediaTicker {
  public:
   MediaTicker();
@@ -115,8 +117,8 @@ class MediaSession {
   std::function<void()> on_prompt_end;
 
   // Called by the ticker: sends the frames that are due at `now_ms` (tmr_jiffies), read at
-  // `now_us` on RtpIo's clock.
-  void Tick(uint64_t now_ms, int64_t now_us);
+  // `now_us` on RtpIo's clock. Returns the frames skipped because it was too far behind.
+  int64_t Tick(uint64_t now_ms, int64_t now_us);
 
   struct Impl;
 

@@ -1,6 +1,7 @@
 // MediaSession's frame schedule, seen from the far end: a plain UDP socket on 127.0.0.1 that
 // the kernel timestamps on arrival. A frame may leave up to one frame before its time (so a
-// late tick still sends it on time), never earlier. The loop run is bounded by a guard timer.
+// late tick still sends it on time), never earlier; frames skipped after a stall are counted
+// and the timestamp moves past them. Each loop run is bounded by a guard timer.
 #include "telephony/media_session.h"
 
 #include <gtest/gtest.h>
@@ -92,36 +93,57 @@ std::string AnswerSdp(int port) {
          "a=fmtp:101 0-15\r\na=sendrecv\r\n";
 }
 
+struct Played {
+  std::vector<Arrival> got;
+  int64_t start_ns = 0;  // CLOCK_REALTIME, the clock of SO_TIMESTAMPNS, just before Start
+  TickTimings timings;
+};
+
+// Plays a tone to `far` for `run_ms`; with `stall_ms`, the loop thread sleeps that long at
+// `stall_at_ms`, as a loop held up by other work would.
+Played Play(FarEnd& far, int run_ms, int stall_at_ms = 0, int stall_ms = 0) {
+  Played out;
+  MediaTicker ticker;
+  auto s = MediaSession::Create(&ticker, "127.0.0.1");
+  EXPECT_TRUE(s.ok()) << s.status().message();
+  if (!s.ok()) return out;
+  std::unique_ptr<MediaSession> session = std::move(s).value();
+  EXPECT_TRUE(session->Offer().ok());
+  EXPECT_TRUE(session->ApplyAnswer(AnswerSdp(far.port())).ok());
+  session->Play(std::make_shared<const Pcm>(Tone(400, -10, run_ms, 0, run_ms)));
+  timespec t;
+  ::clock_gettime(CLOCK_REALTIME, &t);
+  out.start_ns = int64_t{t.tv_sec} * 1000000000 + t.tv_nsec;
+  session->Start();  // frame k is due k * 20 ms from here
+  LoopTimer stall, guard;
+  if (stall_ms > 0) stall.Start(stall_at_ms, [stall_ms] { ::usleep(stall_ms * 1000); });
+  guard.Start(run_ms, [] { EventLoop::Stop(); });
+  EventLoop::Run();
+  session->Stop();
+  out.timings = ticker.timings();
+  out.got = far.Drain();
+  return out;
+}
+
+// Arrival against the frame's due time, from its RTP timestamp, in ms.
+double Offset(const Played& p, const Arrival& a) {
+  return (a.at_ns - p.start_ns) / 1e6 - (a.ts - p.got[0].ts) / 8.0;
+}
+
 TEST(MediaSessionTest, AFrameLeavesAtMostOneFrameBeforeItsTime) {
   auto l = EventLoop::Init();
   ASSERT_TRUE(l.ok()) << l.status().message();
   FarEnd far;
-  int64_t start_ns = 0;
-  {
-    MediaTicker ticker;
-    auto s = MediaSession::Create(&ticker, "127.0.0.1");
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    std::unique_ptr<MediaSession> session = std::move(s).value();
-    ASSERT_TRUE(session->Offer().ok());
-    ASSERT_TRUE(session->ApplyAnswer(AnswerSdp(far.port())).ok());
-    session->Play(std::make_shared<const Pcm>(Tone(400, -10, 1000, 0, 1000)));
-    timespec t;
-    ::clock_gettime(CLOCK_REALTIME, &t);  // the clock of SO_TIMESTAMPNS
-    start_ns = int64_t{t.tv_sec} * 1000000000 + t.tv_nsec;
-    session->Start();  // frame k is due k * 20 ms from here
-    LoopTimer guard;
-    guard.Start(1000, [] { EventLoop::Stop(); });
-    EventLoop::Run();
-    session->Stop();
-  }
-  std::vector<Arrival> got = far.Drain();
+  Played p = Play(far, 1000);
   // About 50 frames in a second; a stalled VM may send fewer, never none.
-  ASSERT_GE(got.size(), 20u);
-  ASSERT_LE(got.size(), 52u);
-  std::vector<double> offsets_ms;  // arrival against the frame's due time
-  for (size_t k = 0; k < got.size(); ++k) {
-    if (k > 0) ASSERT_EQ(got[k].ts - got[k - 1].ts, 160u) << "frame " << k;  // 20 ms each
-    offsets_ms.push_back((got[k].at_ns - start_ns) / 1e6 - 20.0 * static_cast<double>(k));
+  ASSERT_GE(p.got.size(), 20u);
+  ASSERT_LE(p.got.size(), 52u);
+  std::vector<double> offsets_ms;
+  for (size_t k = 0; k < p.got.size(); ++k) {
+    if (k > 0) {  // 20 ms each, or more where a stalled VM made the tick skip frames
+      ASSERT_EQ((p.got[k].ts - p.got[k - 1].ts) % 160, 0u) << "frame " << k;
+    }
+    offsets_ms.push_back(Offset(p, p.got[k]));
   }
   // Never more than one frame early. The schedule starts at a whole millisecond (tmr_jiffies),
   // so a due time can be up to 1 ms before the one computed here.
@@ -133,6 +155,33 @@ TEST(MediaSessionTest, AFrameLeavesAtMostOneFrameBeforeItsTime) {
   std::nth_element(offsets_ms.begin(), offsets_ms.begin() + offsets_ms.size() / 2,
                    offsets_ms.end());
   EXPECT_LT(offsets_ms[offsets_ms.size() / 2], -10.0);
+}
+
+TEST(MediaSessionTest, FramesSkippedAfterAStallAreCountedAndTheTimestampMovesOn) {
+  auto l = EventLoop::Init();
+  ASSERT_TRUE(l.ok()) << l.status().message();
+  FarEnd far;
+  Played p = Play(far, 1000, 300, 150);
+  ASSERT_GE(p.got.size(), 10u);
+  // 150 ms lost: three frames catch up, the rest of the time is skipped.
+  EXPECT_GE(p.timings.frames_skipped, 2);
+  size_t gap_at = 0;
+  for (size_t k = 1; k < p.got.size(); ++k) {
+    uint32_t step = p.got[k].ts - p.got[k - 1].ts;
+    ASSERT_EQ(step % 160, 0u) << "frame " << k;
+    if (step > 160 && gap_at == 0) gap_at = k;
+  }
+  ASSERT_GT(gap_at, 0u) << "no timestamp gap where frames were skipped";
+  // Every 20 ms of the timestamps' span was either sent or counted as skipped.
+  const uint32_t span = p.got.back().ts - p.got[0].ts;
+  EXPECT_EQ(span / 160 + 1, p.got.size() + static_cast<size_t>(p.timings.frames_skipped));
+  // After the gap the frames are back on their schedule (about 20 ms ahead), not all late by
+  // the time that was skipped (which, with the timestamp held back, would be +60 ms or more).
+  std::vector<double> after;
+  for (size_t k = gap_at + 5; k < p.got.size(); ++k) after.push_back(Offset(p, p.got[k]));
+  ASSERT_GE(after.size(), 5u);
+  std::nth_element(after.begin(), after.begin() + after.size() / 2, after.end());
+  EXPECT_LT(after[after.size() / 2], 10.0);
 }
 
 }  // namespace
