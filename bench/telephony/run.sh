@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Telephony capacity benchmark, on loopback only.
 #   1. Calls per second: `dozvon dial --count N --cps R` against SIPp's built-in UAS (answer,
-#      we hang up at once); failures and the achieved rate per R.
+#      we hang up at once); failures and the achieved rate per R. Then the same against
+#      `dozvon carrier-sim` (CPS_SIM_LIST), which must carry the benchmark's load too.
 #   2. Concurrent calls: every call plays a 30 s prompt and runs in-band DTMF detection on every
 #      frame it receives; late frames (sent > 20 ms after due), CPU and peak RSS of the dialer,
 #      and the CPU of each of its threads over 5 s with every call up. Two far ends, both on
@@ -112,6 +113,20 @@ concurrent() {
     'BEGIN { printf "%.2f", (b - a) / hz }')
   echo "calls=$n $(cat "$W/conc.json") $(tail -1 "$W/time.txt") steal_s=$steal_s $(probe_report) threads: $threads"
 }
+
+echo "## calls per second against dozvon carrier-sim (10,000 calls each; it rings 0.5 s on average)"
+for CPS in ${CPS_SIM_LIST:-500}; do
+  /usr/bin/time -f "sim_cpu=%P sim_max_rss_kb=%M" "$DOZVON" carrier-sim --listen 127.0.0.1:0 \
+    --profile "$W/stay.toml" > "$W/sim.out" 2> "$W/sim_time.txt" &
+  SIM=$!
+  for _ in $(seq 1 50); do grep -q listening "$W/sim.out" && break; sleep 0.1; done
+  PORT=$(sed -n 's/^carrier-sim listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$W/sim.out")
+  /usr/bin/time -f "cpu=%P max_rss_kb=%M" "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79000000000 \
+    --count 10000 --cps "$CPS" --hold 0ms --ring-timeout 10s --summary > "$W/cps.json" 2> "$W/time.txt" || true
+  kill -TERM "$(pgrep -P "$SIM" -x dozvon | head -1)" 2>/dev/null || true
+  wait "$SIM" 2>/dev/null || true
+  echo "cps=$CPS $(cat "$W/cps.json") $(tail -1 "$W/time.txt") $(tail -1 "$W/sim_time.txt")"
+done
 
 echo "## concurrent calls against SIPp's UAS echoing RTP, each playing a 30 s prompt with DTMF detection"
 for N in ${CONCURRENT_LIST:-500 1000 2000}; do
