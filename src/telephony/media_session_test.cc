@@ -27,7 +27,6 @@ namespace {
 struct Arrival {
   uint32_t ts;    // RTP timestamp (8 kHz)
   int64_t at_ns;  // kernel receive time
-  size_t bytes;
 };
 
 class FarEnd {
@@ -65,7 +64,6 @@ class FarEnd {
       if (n < 0) break;
       if (n < 12) continue;
       Arrival a{};
-      a.bytes = static_cast<size_t>(n);
       a.ts = (uint32_t{data[4]} << 24) | (uint32_t{data[5]} << 16) | (uint32_t{data[6]} << 8) |
              data[7];
       for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
