@@ -114,17 +114,26 @@ concurrent() {
   echo "calls=$n $(cat "$W/conc.json") $(tail -1 "$W/time.txt") steal_s=$steal_s $(probe_report) threads: $threads"
 }
 
-echo "## calls per second against dozvon carrier-sim (10,000 calls each; it rings 0.5 s on average)"
-for CPS in ${CPS_SIM_LIST:-500}; do
-  /usr/bin/time -f "sim_cpu=%P sim_max_rss_kb=%M" "$DOZVON" carrier-sim --listen 127.0.0.1:0 \
-    --profile "$W/stay.toml" > "$W/sim.out" 2> "$W/sim_time.txt" &
+# Starts carrier-sim with the stay profile under /usr/bin/time (its CPU and RSS go to
+# $W/sim_time.txt); sets SIM (time's pid) and PORT. stop_sim ends it.
+start_sim() {
+  DOZVON_RTP_IO=${SIM_RTP_IO:-} /usr/bin/time -f "sim_cpu=%P sim_max_rss_kb=%M" "$DOZVON" \
+    carrier-sim --listen 127.0.0.1:0 --profile "$W/stay.toml" > "$W/sim.out" 2> "$W/sim_time.txt" &
   SIM=$!
   for _ in $(seq 1 50); do grep -q listening "$W/sim.out" && break; sleep 0.1; done
   PORT=$(sed -n 's/^carrier-sim listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$W/sim.out")
-  /usr/bin/time -f "cpu=%P max_rss_kb=%M" "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79000000000 \
-    --count 10000 --cps "$CPS" --hold 0ms --ring-timeout 10s --summary > "$W/cps.json" 2> "$W/time.txt" || true
+}
+stop_sim() {
   kill -TERM "$(pgrep -P "$SIM" -x dozvon | head -1)" 2>/dev/null || true
   wait "$SIM" 2>/dev/null || true
+}
+
+echo "## calls per second against dozvon carrier-sim (10,000 calls each; it rings 0.5 s on average)"
+for CPS in ${CPS_SIM_LIST:-500}; do
+  start_sim
+  /usr/bin/time -f "cpu=%P max_rss_kb=%M" "$DOZVON" dial --trunk "127.0.0.1:$PORT" --to +79000000000 \
+    --count 10000 --cps "$CPS" --hold 0ms --ring-timeout 10s --summary > "$W/cps.json" 2> "$W/time.txt" || true
+  stop_sim
   echo "cps=$CPS $(cat "$W/cps.json") $(tail -1 "$W/time.txt") $(tail -1 "$W/sim_time.txt")"
 done
 
@@ -143,10 +152,7 @@ done
 
 echo "## concurrent calls against dozvon carrier-sim, each playing a 30 s prompt with DTMF detection"
 for N in ${CONCURRENT_SIM_LIST:-500 1000 2000}; do
-  DOZVON_RTP_IO=${SIM_RTP_IO:-} "$DOZVON" carrier-sim --listen 127.0.0.1:0 --profile "$W/stay.toml" > "$W/sim.out" 2>&1 &
-  SIM=$!
-  for _ in $(seq 1 50); do grep -q listening "$W/sim.out" && break; sleep 0.1; done
-  PORT=$(sed -n 's/^carrier-sim listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$W/sim.out")
+  start_sim
   concurrent "$N" "$PORT"
-  kill -TERM "$SIM"; wait "$SIM" 2>/dev/null || true
+  stop_sim
 done
