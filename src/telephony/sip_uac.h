@@ -47,7 +47,8 @@ struct TrunkCounters {
   int queued = 0;       // dials waiting for their CPS slot
   int64_t invites = 0;  // INVITEs sent
   int64_t completed = 0;
-  TickTimings tick;  // how the shared media tick kept time (late frames: rtp.late_sends)
+  TickTimings tick;  // how the shared media tick kept time (late frames: rtp.late_sends
+                     // + tick.frames_skipped)
   // The media sockets, shared by every call on this trunk's ticker (RtpIo).
   RtpIo::Backend rtp_backend = RtpIo::Backend::kPlain;
   RtpIoCounters rtp;
