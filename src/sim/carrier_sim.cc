@@ -258,6 +258,7 @@ SimBehaviour CarrierProfile::Decide(const std::string& number, int call_no) cons
 
 struct SimCall {
   CarrierSim::Impl* sim = nullptr;
+  std::list<std::unique_ptr<SimCall>>::iterator self;  // in Impl::calls, to erase it directly
   struct sipsess* sess = nullptr;
   std::unique_ptr<MediaSession> media;
   struct tmr ring_tmr {};
@@ -581,6 +582,7 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
     tmr_start(&c->ring_tmr, ring_ms, RejectNow, c);
   }  // kNoAnswer: ring until the caller cancels
   sim->calls.push_back(std::move(call));
+  c->self = std::prev(sim->calls.end());
 }
 
 }  // namespace
@@ -621,7 +623,7 @@ std::shared_ptr<const Pcm> CarrierSim::Impl::EarlyTone(const std::string& kind) 
 
 void CarrierSim::Impl::Release(SimCall* c) {
   c->media.reset();
-  calls.remove_if([c](const std::unique_ptr<SimCall>& p) { return p.get() == c; });
+  calls.erase(c->self);
 }
 
 CarrierSim::CarrierSim(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
