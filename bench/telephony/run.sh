@@ -10,6 +10,8 @@
 #      and `dozvon carrier-sim`, which runs a full media session per call like the dialer.
 #   DOZVON_RTP_IO=plain measures the dialer without io_uring; SIM_RTP_IO=plain runs the
 #   simulator without it; REALTIME_PRIORITY=N runs the dialer's media threads SCHED_RR (root).
+#   Every process runs with glibc's heap on transparent huge pages (GLIBC_TUNABLES, the
+#   setting docs/telephony.md recommends for high call rates); GLIBC_TUNABLES= measures without.
 #   Each concurrent run also prints steal_s: the seconds the hypervisor took this VM's vCPUs
 #   away (/proc/stat), during which no thread of the guest runs. As root it also runs
 #   cyclictest (rt-tests) for the length of the run: one SCHED_FIFO 50 thread per CPU, above
@@ -20,6 +22,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DOZVON=${1:-build/release/dozvon}
+export GLIBC_TUNABLES=${GLIBC_TUNABLES-glibc.malloc.hugetlb=1}
+echo "GLIBC_TUNABLES=$GLIBC_TUNABLES"
 W=$(mktemp -d)
 trap 'pkill -TERM -f "carrier-sim --listen 127.0.0.1:0 --profile $W" 2>/dev/null || true; rm -rf "$W"' EXIT
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
