@@ -4,6 +4,7 @@
 
 #include "core/pacing/abandon_ledger.h"
 #include "core/pacing/pacer.h"
+#include "core/pacing/predictive.h"
 
 namespace dozvon {
 namespace {
@@ -193,6 +194,23 @@ TEST(AbandonLedger, EachWindowKindCountsItsOwnSpan) {
     EXPECT_EQ(ledger.Window(s.t).answered, expect);
     EXPECT_EQ(ledger.Hour(s.t).answered, 1);
   }
+}
+
+TEST(Pacing, TheAimLeavesTheBinomialErrorAtItsOwnRate) {
+  const double target = 0.03;
+  double last = 0;
+  for (int64_t n : {300, 560, 1500, 5000, 100000}) {
+    const double aim = AbandonAim(target, n);
+    // At the aim, the 95% upper bound of the realized rate is the target exactly.
+    EXPECT_NEAR(aim + 1.645 * std::sqrt(aim * (1 - aim) / static_cast<double>(n)), target, 1e-9)
+        << n << " answers";
+    EXPECT_GT(aim, last) << "the margin shrinks as answers accumulate";
+    last = aim;
+  }
+  EXPECT_NEAR(AbandonAim(target, 560), 0.0202, 0.0001);
+  EXPECT_NEAR(AbandonAim(target, 100000), 0.0291, 0.0001);
+  EXPECT_EQ(AbandonAim(target, 0), 0.015) << "no evidence yet: half the target";
+  EXPECT_EQ(AbandonAim(target, 50), 0.015);
 }
 
 TEST(Pacing, CapIsHeldOverTheConfiguredWindow) {

@@ -95,6 +95,16 @@ constexpr size_t kExactTerms = 160;
 
 }  // namespace
 
+double AbandonAim(double target, int64_t answered) {
+  // The smaller root of (target - aim)^2 = z^2 * aim * (1 - aim) / n. The binomial error is
+  // taken at the rate aimed at, not at the target: at the target's it left 0.2 points more
+  // margin than 95% needs on a 5-operator team's 560 answers in 8 hours.
+  const double zz = 1.645 * 1.645 / static_cast<double>(std::max<int64_t>(answered, 1));
+  const double aim =
+      (2 * target + zz - std::sqrt(zz * zz + 4 * zz * target * (1 - target))) / (2 * (1 + zz));
+  return std::max(aim, 0.5 * target);
+}
+
 PacerDecision PredictivePacer::Decide(const PacerSnapshot& s, PacerMemo& memo) const {
   PacerDecision d;
   if (s.n_agents <= 0) {
@@ -121,9 +131,7 @@ PacerDecision PredictivePacer::Decide(const PacerSnapshot& s, PacerMemo& memo) c
   // answers, so one early burst neither freezes dialing for hours nor is ignored.
   const double target = o_.target_abandon;
   AbandonLedger::Totals win = ledger.Window(s.t);
-  double margin = std::min(
-      0.5 * target, 1.645 * std::sqrt(target * (1 - target) / std::max<int64_t>(win.answered, 1)));
-  double aim = target - margin;
+  const double aim = AbandonAim(target, win.answered);
   double per_hour = ledger.AnswersPerHour(s.t);
   double slack = aim * static_cast<double>(win.answered) - static_cast<double>(win.abandoned);
   // The model's bias is removed by a slow integral term (gain): every 5 minutes it moves a

@@ -20,9 +20,16 @@
 //     operator logged in; never more than max_lines_per_agent lines per logged-in operator.
 #pragma once
 
+#include <cstdint>
+
 #include "core/pacing/pacer.h"
 
 namespace dozvon {
+
+// The abandon rate to aim at over a window of `answered` live answers: the highest `aim` whose
+// realized rate, a binomial count at that rate, stays at or under `target` with 95% confidence
+// (aim + 1.645 * sqrt(aim * (1 - aim) / answered) = target), and never under target / 2.
+double AbandonAim(double target, int64_t answered);
 
 class PredictivePacer final : public Pacer {
  public:
