@@ -1,9 +1,12 @@
 # Dozvon: the two commands a new machine needs.
 #   make demo   install dependencies, build (Release), run the sample
 #   make test   install dependencies, build (RelWithDebInfo + tests), run every test
+#   make install   the Release binary to $(PREFIX)/bin, examples and docs to $(PREFIX)/share/doc/dozvon
+#                  (DESTDIR=... stages it for a package)
 JOBS ?= $(shell nproc)
+PREFIX ?= /usr/local
 
-.PHONY: demo test deps build-release build-test format clean
+.PHONY: demo test deps build-release build-test install format clean
 
 deps:
 	./scripts/deps.sh
@@ -21,6 +24,9 @@ demo: build-release
 
 test: build-test
 	cd build/test && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+install: build-release
+	cmake --install build/release --prefix $(PREFIX)
 
 format:
 	find src bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
