@@ -97,6 +97,11 @@ ok
   --profile answer_rate=0.3,talk_mean=90,wrap_mean=15,ring_mean=10 --seed 2 > "$T/fc"
 grep -q 'days to finish the list' "$T/fc" || fail "forecast: $(cat "$T/fc")"
 grep -q 'contacts reached' "$T/fc" || fail "forecast reached"
+# A broadcast campaign: lines, and answers heard rather than reached.
+grep -q '^  by day (Europe/Moscow) *dials  answers    heard  abandon  occupancy  line-h  contacts left$' "$T/fc" ||
+  fail "forecast by-day header: $(cat "$T/fc")"
+grep -Eq '^  20[0-9]{2}-[0-9]{2}-[0-9]{2} (Mon|Tue|Wed|Thu|Fri|Sat|Sun) +[0-9]+ +[0-9]+ +[0-9]+ ' "$T/fc" ||
+  fail "forecast by-day rows"
 set +e
 "$DOZVON" simulate --campaign "$SRC/examples/replay/campaign.toml" --contacts 500 --agents 5 \
   --profile answer_rat=0.3 2>"$T/err"; rc=$?

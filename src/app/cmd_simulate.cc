@@ -3,6 +3,7 @@
 // its local time, outcome, next time and reason.
 // Forecast mode (--agents): N synthetic contacts, stochastic outcomes from --profile, the
 // campaign's pacer and operators with breaks; prints the plan's key figures.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -214,7 +215,24 @@ int RunForecastCmd(const SimulateArgs& a) {
   for (const auto& [st, n] : r->contacts_by_state) {
     std::printf(" %s %lld", std::string(ToString(st)).c_str(), static_cast<long long>(n));
   }
-  std::printf("\n  (simulated in %.1f s)\n", secs);
+  std::printf("\n");
+  // The plan by day: when the list is worked through, and how little is left for the tail.
+  const std::string label = "by day (" + r->zone + ")";
+  const int w = static_cast<int>(std::max<size_t>(label.size(), 14));
+  std::printf("  %-*s    dials  answers  %s  abandon  occupancy  %s  contacts left\n", w,
+              label.c_str(), broadcast ? "  heard" : "reached", broadcast ? "line-h" : "oper-h");
+  for (const ForecastDay& d : r->by_day) {
+    char occ[16] = "-", ab[16] = "-";
+    if (d.logged_seconds > 0) std::snprintf(occ, sizeof occ, "%.1f%%", 100 * d.occupancy());
+    if (!broadcast && d.live_answers > 0)
+      std::snprintf(ab, sizeof ab, "%.2f%%", 100 * d.abandon_rate());
+    const std::string day = d.date + " " + d.weekday;
+    std::printf("  %-*s %8lld %8lld %8lld %8s %10s %7.1f %14lld\n", w, day.c_str(),
+                static_cast<long long>(d.dials), static_cast<long long>(d.live_answers),
+                static_cast<long long>(d.connected), ab, occ, d.logged_seconds / 3600.0,
+                static_cast<long long>(d.contacts_left));
+  }
+  std::printf("  (simulated in %.1f s)\n", secs);
   return kExitOk;
 }
 

@@ -1,6 +1,11 @@
 #include "core/forecast/forecast.h"
 
+#include <date/date.h>
+#include <date/tz.h>
+
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <queue>
 #include <random>
 
@@ -95,6 +100,59 @@ struct Call {
   double answered_at = 0;
 };
 
+// The forecast's figures by local calendar day in the contacts' zone (DST days are 23 or 25 h).
+class DayBook {
+ public:
+  DayBook(const date::time_zone* zone, Instant t0) : zone_(zone), t0_(t0), first_(LocalDay(0)) {}
+
+  // The day holding t (seconds after the start); days before it are filled in.
+  ForecastDay& At(double t) {
+    const size_t i = static_cast<size_t>(std::max<int64_t>(0, (LocalDay(t) - first_).count()));
+    while (days_.size() <= i) {
+      const date::local_days d = first_ + date::days(days_.size());
+      ForecastDay day;
+      day.date = date::format("%F", d);
+      day.weekday = date::format("%a", date::weekday(d));
+      days_.push_back(std::move(day));
+    }
+    return days_[i];
+  }
+  // `per_second` for every second of [from, to), each to the day it falls in.
+  void Spread(double from, double to, double per_second) {
+    while (from < to) {
+      const double end = std::min(to, DayStart(LocalDay(from) + date::days(1)));
+      At(from).logged_seconds += (end - from) * per_second;
+      from = end;
+    }
+  }
+  // Contacts still to finish at each day's end: `total` less those done or struck before it.
+  std::vector<ForecastDay> Close(int64_t total, std::vector<double> finals) && {
+    std::sort(finals.begin(), finals.end());
+    for (size_t i = 0; i < days_.size(); ++i) {
+      const double end = i + 1 < days_.size() ? DayStart(first_ + date::days(i + 1))
+                                              : std::numeric_limits<double>::infinity();
+      const auto done = std::lower_bound(finals.begin(), finals.end(), end) - finals.begin();
+      days_[i].contacts_left = total - done;
+    }
+    return std::move(days_);
+  }
+
+ private:
+  date::local_days LocalDay(double t) const {
+    const Instant at = t0_ + Duration(static_cast<int64_t>(t * 1000));
+    return date::floor<date::days>(zone_->to_local(at));
+  }
+  // Seconds after the start at which local day d begins (its first valid instant).
+  double DayStart(date::local_days d) const {
+    const auto sys = zone_->to_sys(date::local_seconds(d), date::choose::earliest);
+    return std::chrono::duration<double>(sys - t0_).count();
+  }
+  const date::time_zone* zone_;
+  Instant t0_;
+  date::local_days first_;
+  std::vector<ForecastDay> days_;
+};
+
 double LogNormal(std::mt19937_64& rng, double mean, double cv) {
   double s2 = std::log(1.0 + cv * cv);
   std::lognormal_distribution<double> d(std::log(mean) - s2 / 2.0, std::sqrt(s2));
@@ -172,6 +230,8 @@ Result<ForecastResult> RunForecast(const CampaignConfig& config, const ForecastO
   PacerMemo memo;
   std::vector<PacerEvent> tick_events;
   ForecastResult res;
+  DayBook book(zone, t0);
+  std::vector<double> finals;  // when each contact was done or struck
   res.started = t0;
   res.finished = t0;
   res.zone = zone_name;
@@ -192,6 +252,7 @@ Result<ForecastResult> RunForecast(const CampaignConfig& config, const ForecastO
     ct.state = d.state;
     ct.state_reason = d.reason;
     ct.next_attempt_at = d.retry_at;
+    if (d.state == ContactState::kDone || d.state == ContactState::kStruck) finals.push_back(t);
     if (d.state == ContactState::kScheduled) {
       std::optional<Instant> next =
           d.daypart
@@ -212,6 +273,7 @@ Result<ForecastResult> RunForecast(const CampaignConfig& config, const ForecastO
     ag.contact = ci;
     ++res.connected;
     ++res.contacts_reached;
+    ++book.At(t).connected;
     stats.OnConnect();
     push(t + c.talk, Ev::kTalkEnd, static_cast<int64_t>(a));
   };
@@ -259,11 +321,15 @@ Result<ForecastResult> RunForecast(const CampaignConfig& config, const ForecastO
           stats.OnAnswer(c.dial_id, ring);
           tick_events.push_back({PacerEventType::kAnswer, ring});
           ++res.live_answers;
+          ++book.At(e.t).live_answers;
           c.answered_at = e.t;
           if (broadcast) {
             ++res.connected;
             ++res.contacts_reached;
             res.talk_seconds += c.talk;
+            ForecastDay& day = book.At(e.t);
+            ++day.connected;
+            day.talk_seconds += c.talk;
             finish_call(e.call, Outcome::kAnswered, e.t + c.talk);
           } else if (!idle.empty()) {
             size_t a = idle.front();
@@ -282,6 +348,7 @@ Result<ForecastResult> RunForecast(const CampaignConfig& config, const ForecastO
           c.waiting = false;
           waiting.erase(std::find(waiting.begin(), waiting.end(), e.call));
           ++res.abandoned;
+          ++book.At(e.t).abandoned;
           stats.OnAbandon();
           tick_events.push_back({PacerEventType::kAbandon, 0});
           finish_call(e.call, Outcome::kAbandoned, e.t + 8);  // the abandon message
@@ -290,6 +357,7 @@ Result<ForecastResult> RunForecast(const CampaignConfig& config, const ForecastO
         case Ev::kTalkEnd: {
           Agent& ag = agents[e.call];
           res.talk_seconds += ag.talk;
+          book.At(e.t).talk_seconds += ag.talk;
           stats.OnTalkEnd(ag.talk);
           tick_events.push_back({PacerEventType::kTalkEnd, ag.talk});
           finish_call(ag.contact, Outcome::kAnswered, e.t);
@@ -344,6 +412,7 @@ Result<ForecastResult> RunForecast(const CampaignConfig& config, const ForecastO
         push(t + prof.break_length, Ev::kBreakEnd, static_cast<int64_t>(a));
       }
     }
+    book.At(t).logged_seconds += on_shift;
     // 3. Contacts whose time has come.
     while (!pending.empty() && pending.top().first <= t) {
       size_t i = pending.top().second;
@@ -416,6 +485,7 @@ Result<ForecastResult> RunForecast(const CampaignConfig& config, const ForecastO
       ringing.push_back(ci);
       ++active_calls;
       ++res.dials;
+      ++book.At(t).dials;
     }
     // 5. Next second; skip idle stretches when nothing can happen before the next due contact.
     double next_t = t + 1;
@@ -428,6 +498,7 @@ Result<ForecastResult> RunForecast(const CampaignConfig& config, const ForecastO
       if (jump_to > next_t) {
         // Operators wait on shift for the next contact: that time counts as logged in.
         res.logged_seconds += (jump_to - next_t) * on_shift;
+        book.Spread(next_t, jump_to, on_shift);
         for (Agent& ag : agents) {
           if (ag.state != AgentState::kBreak) ag.worked += jump_to - next_t;
         }
@@ -437,6 +508,7 @@ Result<ForecastResult> RunForecast(const CampaignConfig& config, const ForecastO
     t = next_t;
   }
   for (const Contact& c : contacts) ++res.contacts_by_state[c.state];
+  res.by_day = std::move(book).Close(opt.contacts, std::move(finals));
   if (!res.finished_list) {
     res.finished_list = res.contacts_by_state[ContactState::kNew] == 0 &&
                         res.contacts_by_state[ContactState::kScheduled] == 0 &&

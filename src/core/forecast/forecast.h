@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/campaign/campaign_config.h"
 #include "core/model/contact.h"
@@ -39,6 +40,17 @@ struct ForecastOptions {
   int max_days = 90;
 };
 
+// One local calendar day of a forecast (in the contacts' zone): what a planner staffs by.
+struct ForecastDay {
+  std::string date;     // "2026-03-02", local
+  std::string weekday;  // "Mon"
+  int64_t dials = 0, live_answers = 0, connected = 0, abandoned = 0;
+  double talk_seconds = 0, logged_seconds = 0;
+  int64_t contacts_left = 0;  // not yet done or struck at the day's end (or the forecast's)
+  double occupancy() const { return logged_seconds > 0 ? talk_seconds / logged_seconds : 0; }
+  double abandon_rate() const { return live_answers ? double(abandoned) / live_answers : 0; }
+};
+
 struct ForecastResult {
   Instant started{}, finished{};
   std::string zone;  // where the synthetic contacts live: default_timezone, else Europe/Moscow
@@ -48,6 +60,9 @@ struct ForecastResult {
   double talk_seconds = 0, logged_seconds = 0;
   std::map<Outcome, int64_t> by_outcome;
   std::map<ContactState, int64_t> contacts_by_state;
+  // Every local day from the start to the last call, in order, including days nothing was
+  // dialled (a weekend, or retries not yet due).
+  std::vector<ForecastDay> by_day;
   double days() const;
   double occupancy() const { return logged_seconds > 0 ? talk_seconds / logged_seconds : 0; }
   double abandon_rate() const { return live_answers ? double(abandoned) / live_answers : 0; }
