@@ -110,4 +110,37 @@ set -e
 grep -q 'answer_rat' "$T/err" || fail "forecast bad profile message"
 ok
 
+# 9. operator passwords in the store: read from stdin, stored as HA1, bad input refused.
+cat > "$T/srv.toml" <<'EOF2'
+[store]
+path = "srv.db"
+[[trunk]]
+name = "c"
+host = "127.0.0.1"
+port = 5060
+[registrar]
+listen = "127.0.0.1:0"
+[[operators]]
+name = "anna"
+[[operators]]
+name = "boris"
+password = "pw"
+EOF2
+echo "s3cret" | "$DOZVON" operator passwd --config "$T/srv.toml" anna > "$T/op.out" || fail "operator passwd"
+grep -q '^operator anna: password stored for realm "dozvon"$' "$T/op.out" || fail "passwd: $(cat "$T/op.out")"
+"$DOZVON" operator list --config "$T/srv.toml" > "$T/op.list"
+grep -q '^anna,stored,dozvon,20' "$T/op.list" || fail "list anna: $(cat "$T/op.list")"
+grep -q '^boris,config,dozvon,$' "$T/op.list" || fail "list boris: $(cat "$T/op.list")"
+for bad in "passwd carl" "passwd anna" "remove boris"; do
+  set +e
+  # shellcheck disable=SC2086
+  "$DOZVON" operator $bad --config "$T/srv.toml" < /dev/null > /dev/null 2> "$T/err"; rc=$?
+  set -e
+  [ $rc = 2 ] || fail "operator $bad: exit $rc"
+done
+grep -q 'boris" has no stored credential' "$T/err" || fail "remove message: $(cat "$T/err")"
+"$DOZVON" operator remove --config "$T/srv.toml" anna > /dev/null || fail "operator remove"
+grep -q '^anna,none,,$' <("$DOZVON" operator list --config "$T/srv.toml") || fail "list after remove"
+ok
+
 echo "$passed passed, 0 failed"

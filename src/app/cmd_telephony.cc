@@ -440,12 +440,13 @@ Result<std::map<std::string, std::string>> LoadUsers(const std::string& path) {
   return out;
 }
 
-// The registrar's password lookup over credentials loaded by LoadUsers.
-Registrar::PasswordLookup LookupIn(std::map<std::string, std::string> creds) {
-  return [creds = std::move(creds)](const std::string& user) -> std::optional<std::string> {
+// The registrar's HA1 lookup over the passwords loaded by LoadUsers.
+Registrar::Ha1Lookup LookupIn(std::map<std::string, std::string> creds, std::string realm) {
+  return [creds = std::move(creds),
+          realm = std::move(realm)](const std::string& user) -> std::optional<std::string> {
     auto it = creds.find(user);
     if (it == creds.end()) return std::nullopt;
-    return it->second;
+    return DigestHa1(user, realm, it->second);
   };
 }
 
@@ -467,7 +468,7 @@ int RunRegistrar(const RegistrarArgs& a) {
     return kExitFailure;
   }
   auto reg = Registrar::Create(
-      host, port, a.realm, LookupIn(*users), [](const Registration& r, bool registered) {
+      host, port, a.realm, LookupIn(*users, a.realm), [](const Registration& r, bool registered) {
         nlohmann::json j = {{"event", registered ? "registered" : "unregistered"},
                             {"user", r.user},
                             {"contact", r.contact},
@@ -528,7 +529,7 @@ int RunBridge(const BridgeArgs& a) {
   }
   auto loop = EventLoop::Init();
   if (!loop.ok()) return fail(loop.status().message());
-  auto reg = Registrar::Create(host, port, a.realm, LookupIn(*users), nullptr);
+  auto reg = Registrar::Create(host, port, a.realm, LookupIn(*users, a.realm), nullptr);
   if (!reg.ok()) return fail(reg.status().message());
   auto ticker = std::make_shared<MediaTicker>();
   auto customers = SipUac::Create(trunk, host, ticker);

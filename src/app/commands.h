@@ -20,6 +20,7 @@ void RegisterPace(CLI::App& app, int* exit_code);
 void RegisterTelephony(CLI::App& app, int* exit_code);
 void RegisterServe(CLI::App& app, int* exit_code);
 void RegisterAgent(CLI::App& app, int* exit_code);
+void RegisterOperator(CLI::App& app, int* exit_code);
 // Adds start|pause|resume|stop|status under `dozvon campaign`.
 void RegisterCampaignControl(CLI::App& campaign, int* exit_code);
 

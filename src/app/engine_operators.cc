@@ -47,26 +47,45 @@ std::vector<HourBucket> PastHours(const std::vector<Attempt>& attempts, Instant 
 Status Engine::Impl::SetUpOperators() {
   if (!cfg.registrar.enabled) return Status::Ok();
   pool = std::make_unique<AgentPool>(clock);
-  std::map<std::string, std::string> passwords;
+  DZ_ASSIGN_OR_RETURN(loop_store, SqliteStore::Open(cfg.db));
+  const std::string& realm = cfg.registrar.realm;
+  std::map<std::string, std::string> ha1s;  // from config; the others are looked up as stored
   for (const OperatorEntry& op : cfg.operators) {
     DZ_RETURN_IF_ERROR(pool->Add(op.name, op.skills));
     auto run = std::make_unique<AgentRun>();
     run->name = op.name;
     agents[op.name] = std::move(run);
-    passwords[op.name] = op.password;
+    if (!op.password.empty()) {
+      ha1s[op.name] = DigestHa1(op.name, realm, op.password);
+      continue;
+    }
+    auto stored = loop_store->FindOperatorCredential(op.name);
+    if (!stored.ok() || !stored->has_value() || (*stored)->realm != realm) {
+      std::fprintf(stderr,
+                   "dozvon serve: operator %s has no password in %s and none stored for realm "
+                   "\"%s\": their phone cannot register until `dozvon operator passwd %s`\n",
+                   op.name.c_str(), cfg.source.c_str(), realm.c_str(), op.name.c_str());
+    }
   }
   DZ_ASSIGN_OR_RETURN(
       registrar,
       Registrar::Create(
-          cfg.registrar.ip, cfg.registrar.port, cfg.registrar.realm,
-          [passwords](const std::string& user) -> std::optional<std::string> {
-            auto it = passwords.find(user);
-            if (it == passwords.end()) return std::nullopt;
-            return it->second;
+          cfg.registrar.ip, cfg.registrar.port, realm,
+          [this, ha1s](const std::string& user) -> std::optional<std::string> {
+            if (auto it = ha1s.find(user); it != ha1s.end()) return it->second;
+            if (!agents.count(user)) return std::nullopt;  // not an operator of this server
+            // Read at each REGISTER, so a password changed while the server runs holds at once.
+            auto stored = loop_store->FindOperatorCredential(user);
+            if (!stored.ok()) {
+              LogIfError(stored.status());
+              return std::nullopt;
+            }
+            if (!stored->has_value() || (*stored)->realm != cfg.registrar.realm)
+              return std::nullopt;
+            return (*stored)->ha1;
           },
           [this](const Registration& r, bool registered) { OnRegistration(r.user, registered); }));
   DZ_ASSIGN_OR_RETURN(phones, SipUac::Create(TrunkConfig{}, cfg.local_ip, ticker));
-  DZ_ASSIGN_OR_RETURN(loop_store, SqliteStore::Open(cfg.db));
   return Status::Ok();
 }
 

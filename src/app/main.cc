@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   dozvon::RegisterTelephony(app, &exit_code);
   dozvon::RegisterServe(app, &exit_code);
   dozvon::RegisterAgent(app, &exit_code);
+  dozvon::RegisterOperator(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

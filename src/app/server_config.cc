@@ -203,14 +203,18 @@ Result<ServerConfig> ServerConfig::Parse(std::string_view text, std::string_view
       const toml::node* name = t->get("name");
       const toml::node* pass = t->get("password");
       if (!name) return ctx.Error(t, "operators.name", "required");
-      if (!pass)
-        return ctx.Error(t, "operators.password", "required (the phone's digest password)");
       DZ_ASSIGN_OR_RETURN(op.name, GetString(ctx, *name, "operators.name"));
-      DZ_ASSIGN_OR_RETURN(op.password, GetString(ctx, *pass, "operators.password"));
       if (op.name.empty() || op.name.find_first_of(" \t@:;") != std::string::npos) {
         return ctx.Error(name, "operators.name", "\"" + op.name + "\": expected a SIP user name");
       }
-      if (op.password.empty()) return ctx.Error(pass, "operators.password", "must not be empty");
+      // Without one here, the phone's credential is the one `dozvon operator passwd` stored.
+      if (pass) {
+        DZ_ASSIGN_OR_RETURN(op.password, GetString(ctx, *pass, "operators.password"));
+        if (op.password.empty()) {
+          return ctx.Error(pass, "operators.password",
+                           "must not be empty (leave it out to use the stored credential)");
+        }
+      }
       if (const toml::node* sk = t->get("skills")) {
         DZ_ASSIGN_OR_RETURN(op.skills, GetStrings(ctx, *sk, "operators.skills"));
       }

@@ -25,7 +25,7 @@ struct CampaignEntry {
 // (a campaign's [operators] skill picks who takes its calls).
 struct OperatorEntry {
   std::string name;
-  std::string password;
+  std::string password;  // "": the credential stored by `dozvon operator passwd`
   std::vector<std::string> skills;
 };
 

@@ -182,7 +182,32 @@ class AgentStore {
   virtual Result<std::vector<std::string>> DncNumbers() = 0;
 };
 
+// An operator's SIP digest credential: HA1 = MD5(name:realm:password), never the password.
+struct OperatorCredential {
+  std::string name;
+  std::string realm;
+  std::string ha1;  // 32 lower-case hex digits
+  Instant updated_at{};
+};
+
+class CredentialStore {
+ public:
+  virtual ~CredentialStore() = default;
+  // Adds or replaces the operator's credential.
+  virtual Status SetOperatorCredential(const OperatorCredential& c) = 0;
+  // NotFound when there was none.
+  virtual Status RemoveOperatorCredential(std::string_view name) = 0;
+  virtual Result<std::optional<OperatorCredential>> FindOperatorCredential(
+      std::string_view name) = 0;
+  // Every stored credential, by name.
+  virtual Result<std::vector<OperatorCredential>> OperatorCredentials() = 0;
+};
+
 // The whole store of one database.
-class Store : public ContactStore, public CampaignStore, public AttemptStore, public AgentStore {};
+class Store : public ContactStore,
+              public CampaignStore,
+              public AttemptStore,
+              public AgentStore,
+              public CredentialStore {};
 
 }  // namespace dozvon

@@ -14,6 +14,20 @@ namespace {
 
 std::string PlString(const struct pl& p) { return std::string(p.p ? p.p : "", p.l); }
 
+// 32 hex digits to the 16 bytes they spell; false for anything else.
+bool HexToBytes(const std::string& hex, uint8_t out[16]) {
+  if (hex.size() != 32) return false;
+  for (size_t i = 0; i < 16; ++i) {
+    auto nibble = [](char c) {
+      return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    };
+    const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
 constexpr int kDefaultExpires = 3600;
 constexpr int kMaxExpires = 7200;
 constexpr int kMinExpires = 30;
@@ -25,7 +39,7 @@ struct Registrar::Impl {
   struct sip_lsnr* lsnr = nullptr;
   struct tmr sweep {};
   std::string realm;
-  PasswordLookup lookup;
+  Ha1Lookup lookup;
   ChangeHandler on_change;
   uint64_t nonce_seq = 0;
   struct Entry {
@@ -54,11 +68,9 @@ struct Registrar::Impl {
     if (httpauth_digest_response_decode(&resp, &h->val)) return "";
     std::string user = PlString(resp.username);
     if (pl_strcmp(&resp.realm, realm.c_str()) != 0) return "";
-    std::optional<std::string> pass = lookup ? lookup(user) : std::nullopt;
-    if (!pass) return "";
-    std::string a1 = user + ":" + realm + ":" + *pass;
+    std::optional<std::string> hex = lookup ? lookup(user) : std::nullopt;
     uint8_t ha1[16];
-    md5(reinterpret_cast<const uint8_t*>(a1.data()), a1.size(), ha1);
+    if (!hex || !HexToBytes(*hex, ha1)) return "";
     if (httpauth_digest_response_auth(&resp, &msg->met, ha1) != 0) return "";
     return user;
   }
@@ -153,8 +165,22 @@ std::optional<Registration> Registrar::Find(const std::string& user) const {
   return it->second.reg;
 }
 
+std::string DigestHa1(const std::string& user, const std::string& realm,
+                      const std::string& password) {
+  const std::string a1 = user + ":" + realm + ":" + password;
+  uint8_t digest[16];
+  md5(reinterpret_cast<const uint8_t*>(a1.data()), a1.size(), digest);
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (uint8_t b : digest) {
+    hex += kHex[b >> 4];
+    hex += kHex[b & 15];
+  }
+  return hex;
+}
+
 Result<std::unique_ptr<Registrar>> Registrar::Create(const std::string& ip, uint16_t port,
-                                                     std::string realm, PasswordLookup lookup,
+                                                     std::string realm, Ha1Lookup lookup,
                                                      ChangeHandler on_change) {
   auto impl = std::make_unique<Impl>();
   impl->realm = std::move(realm);

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Operator campaigns end to end over loopback SIP. `dozvon serve` runs the registrar; five
 operators register with digest auth (four simulated phones in one `carrier-sim --operators 4`,
-one real baresip), log in with `dozvon agent login --ready`, and get nailed-up legs. The carrier
+one real baresip whose password is stored with `dozvon operator passwd` instead of in the
+config), log in with `dozvon agent login --ready`, and get nailed-up legs. The carrier
 simulator plays 1,000 customers who "speak" a 450 Hz tone in bursts.
 
   1. preview and dispositions: one operator previews four contacts, skips one and dials three;
@@ -15,9 +16,11 @@ Checked from the store and from both far ends: every customer who answered was b
 exactly one operator (and heard that operator) or heard the abandon message; operators heard
 the customers; the abandon rate is at or under the cap; every connect was within the 2 s
 connect limit."""
+import hashlib
 import json
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -121,11 +124,23 @@ def main():
 
         ops = "".join(f'[[operators]]\nname = "op{i}"\npassword = "pw"\nskills = ["sales"%s]\n\n'
                       % (', "callbacks"' if i == 1 else "") for i in range(1, 5))
-        ops += '[[operators]]\nname = "op5"\npassword = "baresip-secret"\nskills = ["sales"]\n\n'
+        # op5 has no password in the config: its credential is the one stored below.
+        ops += '[[operators]]\nname = "op5"\nskills = ["sales"]\n\n'
         cfg = server_config(work, port, max_calls=100, cps=100, grace="5s",
                             extra='[registrar]\nlisten = "127.0.0.1:0"\n\n' + ops,
                             campaigns=[("dispo.toml", True), ("prog.toml", False),
                                        ("pred.toml", False)])
+        p = subprocess.run([DOZVON, "operator", "passwd", "--config", cfg, "op5"],
+                           input="baresip-secret\n", capture_output=True, text=True, timeout=30)
+        if p.returncode != 0:
+            fail("operator passwd: " + p.stdout + p.stderr)
+        listed = run([DOZVON, "operator", "list", "--config", cfg], 30).stdout.splitlines()
+        if "op1,config,dozvon," not in listed or not any(
+                line.startswith("op5,stored,dozvon,") for line in listed):
+            fail("operator list: " + "\n".join(listed))
+        ha1 = db(work).execute("SELECT ha1 FROM operator_credentials WHERE name = 'op5'").fetchone()
+        if not ha1 or ha1[0] != hashlib.md5(b"op5:dozvon:baresip-secret").hexdigest():
+            fail("the stored credential is not op5's HA1: %r" % (ha1,))
         serve, serve_out, rport = start_operator_server(DOZVON, work, cfg, procs)
         act, status = partial(agent, DOZVON, cfg), partial(agent_status, DOZVON, cfg)
 

@@ -220,6 +220,17 @@ CREATE TRIGGER contacts_phone_removed AFTER DELETE ON contacts BEGIN
   DELETE FROM contact_phones WHERE phone_e164 = old.phone_e164 AND contact_id = old.id;
 END;
 )sql",
+      // 7: operators' SIP credentials, set with `dozvon operator passwd`, for operators whose
+      // config entry has no password. HA1 (MD5 of name:realm:password, RFC 2617), not the
+      // password: digest auth needs no more, and a copied database gives no password away.
+      R"sql(
+CREATE TABLE operator_credentials (
+  name        TEXT PRIMARY KEY,
+  realm       TEXT NOT NULL,
+  ha1         TEXT NOT NULL,       -- 32 lower-case hex digits
+  updated_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }

@@ -870,4 +870,50 @@ Result<std::vector<std::string>> SqliteStore::DncNumbers() {
   return ReadAll(s, [](const Statement& r) { return r.Text(0); });
 }
 
+Status SqliteStore::SetOperatorCredential(const OperatorCredential& c) {
+  const bool hex =
+      c.ha1.size() == 32 && c.ha1.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (c.name.empty()) return Status::InvalidArgument("operator credential: empty name");
+  if (c.realm.empty()) return Status::InvalidArgument("operator credential: empty realm");
+  if (!hex) return Status::InvalidArgument("operator credential: ha1 is not 32 hex digits");
+  DZ_ASSIGN_OR_RETURN(
+      Statement s, impl_->db->Prepare("INSERT OR REPLACE INTO operator_credentials (name, realm, "
+                                      "ha1, updated_at) VALUES (?1, ?2, ?3, ?4)"));
+  s.Bind(1, c.name).Bind(2, c.realm).Bind(3, c.ha1).Bind(4, Ms(c.updated_at));
+  return s.Run();
+}
+
+Status SqliteStore::RemoveOperatorCredential(std::string_view name) {
+  DZ_ASSIGN_OR_RETURN(Statement s,
+                      impl_->db->Prepare("DELETE FROM operator_credentials WHERE name = ?1"));
+  s.Bind(1, name);
+  DZ_RETURN_IF_ERROR(s.Run());
+  if (impl_->db->Changes() == 0) {
+    return Status::NotFound("operator \"" + std::string(name) + "\" has no stored credential");
+  }
+  return Status::Ok();
+}
+
+namespace {
+OperatorCredential ReadCredential(const Statement& r) {
+  return {r.Text(0), r.Text(1), r.Text(2), FromMs(r.Int(3))};
+}
+}  // namespace
+
+Result<std::optional<OperatorCredential>> SqliteStore::FindOperatorCredential(
+    std::string_view name) {
+  DZ_ASSIGN_OR_RETURN(Statement s, impl_->db->Prepare("SELECT name, realm, ha1, updated_at FROM "
+                                                      "operator_credentials WHERE name = ?1"));
+  s.Bind(1, name);
+  DZ_ASSIGN_OR_RETURN(std::vector<OperatorCredential> rows, ReadAll(s, ReadCredential));
+  if (rows.empty()) return std::optional<OperatorCredential>();
+  return std::optional<OperatorCredential>(std::move(rows.front()));
+}
+
+Result<std::vector<OperatorCredential>> SqliteStore::OperatorCredentials() {
+  DZ_ASSIGN_OR_RETURN(Statement s, impl_->db->Prepare("SELECT name, realm, ha1, updated_at FROM "
+                                                      "operator_credentials ORDER BY name"));
+  return ReadAll(s, ReadCredential);
+}
+
 }  // namespace dozvon

@@ -52,6 +52,10 @@ class SqliteStore final : public Store {
   Result<std::vector<AgentEvent>> AgentEvents(std::string_view agent) override;
   Status SetDisposition(int64_t attempt_id, const DispositionUpdate& update) override;
   Result<std::vector<std::string>> DncNumbers() override;
+  Status SetOperatorCredential(const OperatorCredential& c) override;
+  Status RemoveOperatorCredential(std::string_view name) override;
+  Result<std::optional<OperatorCredential>> FindOperatorCredential(std::string_view name) override;
+  Result<std::vector<OperatorCredential>> OperatorCredentials() override;
 
  private:
   struct Impl;

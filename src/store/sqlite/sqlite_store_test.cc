@@ -735,5 +735,41 @@ TEST_F(SqliteStoreTest, AgentEventsKeepTheirOrderAndFields) {
   EXPECT_EQ(store_->AgentEvents("")->size(), 3u);
 }
 
+TEST_F(SqliteStoreTest, OperatorCredentialsAreReplacedFoundAndRemoved) {
+  const std::string ha1 = "0123456789abcdef0123456789abcdef";
+  ASSERT_TRUE(
+      store_
+          ->SetOperatorCredential({"anna", "dozvon", ha1, Instant(std::chrono::milliseconds(1000))})
+          .ok());
+  ASSERT_TRUE(store_
+                  ->SetOperatorCredential(
+                      {"boris", "dozvon", ha1, Instant(std::chrono::milliseconds(1000))})
+                  .ok());
+  // A new password replaces the old one.
+  const std::string ha1b = "fedcba9876543210fedcba9876543210";
+  ASSERT_TRUE(store_
+                  ->SetOperatorCredential(
+                      {"anna", "callcenter", ha1b, Instant(std::chrono::milliseconds(2000))})
+                  .ok());
+  auto anna = store_->FindOperatorCredential("anna");
+  ASSERT_TRUE(anna.ok() && anna->has_value());
+  EXPECT_EQ((*anna)->realm, "callcenter");
+  EXPECT_EQ((*anna)->ha1, ha1b);
+  EXPECT_EQ((*anna)->updated_at, Instant(std::chrono::milliseconds(2000)));
+  EXPECT_FALSE(store_->FindOperatorCredential("carl")->has_value());
+  auto all = store_->OperatorCredentials();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].name, "anna");
+  EXPECT_EQ((*all)[1].name, "boris");
+  EXPECT_TRUE(store_->RemoveOperatorCredential("boris").ok());
+  EXPECT_EQ(store_->RemoveOperatorCredential("boris").code(), StatusCode::kNotFound);
+  // Not a credential: refused, and nothing written.
+  EXPECT_FALSE(store_->SetOperatorCredential({"dana", "dozvon", "secret", Instant()}).ok());
+  EXPECT_FALSE(store_->SetOperatorCredential({"", "dozvon", ha1, Instant()}).ok());
+  EXPECT_FALSE(store_->FindOperatorCredential("dana")->has_value());
+  EXPECT_EQ(store_->OperatorCredentials()->size(), 1u);
+}
+
 }  // namespace
 }  // namespace dozvon
