@@ -106,6 +106,8 @@ struct Item {
   bool waiting = false;                      // answered, no operator yet
   bool abandoned = false;                    // given the abandon message
   std::string preview_agent;                 // preview: the operator who asked for this contact
+  std::string ringing_agent;                 // the per-call operator whose phone rings for it
+  std::string abandon_why;                   // why it was abandoned, when not "no operator free"
   const Disposition* disposition = nullptr;  // stored with the call (the default one)
   LoopTimer deadline;                        // connect_limit after the answer (transfer: wait)
   // Broadcast calls handed to an operator by a transfer step: the queue (operators' skill)
@@ -118,9 +120,11 @@ struct Item {
 // customer bridged into it, and the wrap-up a disposition completes.
 struct AgentRun {
   std::string name;
-  CallLeg* line = nullptr;  // while the nailed-up leg is up
+  CallLeg* line = nullptr;  // while the nailed-up leg is up (per call: while a call is up)
   bool line_dialling = false;
-  int64_t customer = 0;  // contact id of the bridged customer
+  bool per_call = false;    // reached by a call per customer, not a nailed-up leg
+  int64_t ringing_for = 0;  // per call: the contact whose call rings the phone now
+  int64_t customer = 0;     // contact id of the bridged customer
   struct WrapUp {
     CampaignRun* camp = nullptr;
     Contact contact;  // as after the attempt
@@ -227,6 +231,12 @@ struct Engine::Impl {
   void Pace(CampaignRun& c, double tick_s);
   void OnCustomerAnswer(int64_t cid, CallLeg* leg);
   void ConnectCustomer(Item* item, const std::string& agent);
+  // Per-call operators: rings the phone for this customer, who waits (within the connect
+  // limit) and is bridged when it answers.
+  void RingOperator(Item* item, const std::string& agent);
+  // A customer the operator could not be reached for: the abandon message, or for a
+  // transferred broadcast caller the scenario's fallback.
+  void NotConnected(Item* item);
   bool BridgeToAgent(Item* item, const std::string& agent);
   void OnTransfer(int64_t cid, const std::string& queue, Duration wait);
   void TransferTo(Item* item, const std::string& agent);

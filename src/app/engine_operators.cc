@@ -54,6 +54,7 @@ Status Engine::Impl::SetUpOperators() {
     DZ_RETURN_IF_ERROR(pool->Add(op.name, op.skills));
     auto run = std::make_unique<AgentRun>();
     run->name = op.name;
+    run->per_call = op.per_call;
     agents[op.name] = std::move(run);
     if (!op.password.empty()) {
       ha1s[op.name] = DigestHa1(op.name, realm, op.password);
@@ -231,8 +232,114 @@ void Engine::Impl::StopWaiting(Item* item) {
 }
 
 void Engine::Impl::ConnectCustomer(Item* item, const std::string& agent) {
+  if (agents[agent]->per_call && !agents[agent]->line) {
+    RingOperator(item, agent);
+    return;
+  }
   StopWaiting(item);
   if (!BridgeToAgent(item, agent)) AbandonCustomer(item);
+}
+
+void Engine::Impl::RingOperator(Item* item, const std::string& agent) {
+  StopWaiting(item);
+  AgentRun& a = *agents[agent];
+  const int64_t cid = item->contact.id;
+  auto binding = registrar->Find(agent);
+  if (!binding || a.ringing_for) {
+    std::fprintf(stderr, "dozvon serve: operator %s: %s\n", agent.c_str(),
+                 binding ? "already being called" : "the phone is not registered");
+    pool->Unreserve(agent);
+    NotConnected(item);
+    return;
+  }
+  item->ringing_agent = agent;
+  // A customer of an operator campaign still has only the connect limit from their answer:
+  // past it they hear the abandon message, as with no operator at all, and the phone's late
+  // answer is hung up. A transferred broadcast caller holds (ringback) while the phone rings.
+  const auto limit = item->camp->config.pacing.connect_limit;
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - item->answered);
+  if (!item->call)
+    item->deadline.Start(static_cast<uint64_t>(std::max<int64_t>(0, (limit - waited).count())),
+                         [this, cid] {
+                           auto it = items.find(cid);
+                           if (it == items.end() || it->second->ringing_agent.empty()) return;
+                           Item* late = it->second.get();
+                           late->abandon_why = "operator " + late->ringing_agent +
+                                               "'s phone did not answer within the connect limit";
+                           late->ringing_agent.clear();
+                           AbandonCustomer(late);
+                         });
+  DialRequest req;
+  req.to_uri = binding->contact;
+  req.ring_timeout = std::chrono::seconds(10);
+  req.headers = {{"X-Dozvon-Operator", agent},
+                 {"X-Dozvon-Attempt", std::to_string(item->attempt.id)}};
+  // This call's leg once answered: run.line may hold a newer call's by the time this one ends.
+  auto this_leg = std::make_shared<CallLeg*>(nullptr);
+  req.on_answer = [this, agent, this_leg](CallLeg* leg) {
+    AgentRun& run = *agents[agent];
+    *this_leg = leg;
+    auto it = items.find(run.ringing_for);
+    run.ringing_for = 0;
+    Item* customer = it == items.end() ? nullptr : it->second.get();
+    if (!customer || customer->ringing_agent != agent || !customer->leg) {
+      // The customer hung up, or got the abandon message, while the phone rang.
+      leg->Hangup();
+      pool->Unreserve(agent);
+      ServeWaiting();
+      FlushAgentEvents();
+      return;
+    }
+    customer->ringing_agent.clear();
+    customer->deadline.Cancel();
+    run.line = leg;
+    if (!BridgeToAgent(customer, agent)) {  // unreserves the operator
+      run.line = nullptr;
+      leg->Hangup();
+      NotConnected(customer);
+    } else if (customer->call) {
+      customer->call->TransferDone(true);
+    }
+    FlushAgentEvents();
+  };
+  a.ringing_for = cid;
+  Status s = phones->Dial(req, [this, agent, this_leg](const CallResult& r) {
+    AgentRun& run = *agents[agent];
+    if (*this_leg && run.line == *this_leg) run.line = nullptr;
+    if (!*this_leg && run.ringing_for) {
+      // The phone did not answer: pause the operator rather than ring it for the next one.
+      auto it = items.find(run.ringing_for);
+      run.ringing_for = 0;
+      pool->Unreserve(agent);
+      LogIfError(pool->Pause(agent, "phone did not answer (" + r.reason + ")"));
+      if (it != items.end() && it->second->ringing_agent == agent) {
+        it->second->ringing_agent.clear();
+        NotConnected(it->second.get());
+      }
+    } else if (*this_leg && run.customer && !run.line) {
+      // The operator hung up on a bridged customer: end that call too.
+      auto it = items.find(run.customer);
+      if (it != items.end() && it->second->leg) it->second->leg->Hangup();
+    }
+    FlushAgentEvents();
+  });
+  if (!s.ok()) {
+    a.ringing_for = 0;
+    item->ringing_agent.clear();
+    std::fprintf(stderr, "dozvon serve: operator %s: %s\n", agent.c_str(), s.message().c_str());
+    pool->Unreserve(agent);
+    NotConnected(item);
+  }
+}
+
+void Engine::Impl::NotConnected(Item* item) {
+  if (item->call) {  // a transferred broadcast caller: the scenario's fallback
+    StopWaiting(item);
+    item->call->TransferDone(false);
+  } else {
+    AbandonCustomer(item);
+  }
 }
 
 bool Engine::Impl::BridgeToAgent(Item* item, const std::string& agent) {
@@ -286,6 +393,10 @@ void Engine::Impl::OnTransfer(int64_t cid, const std::string& queue, Duration wa
 }
 
 void Engine::Impl::TransferTo(Item* item, const std::string& agent) {
+  if (agents[agent]->per_call && !agents[agent]->line) {
+    RingOperator(item, agent);  // TransferDone when the phone answers, or fails
+    return;
+  }
   StopWaiting(item);
   const bool bridged = BridgeToAgent(item, agent);
   item->call->TransferDone(bridged);
@@ -368,7 +479,20 @@ void Engine::Impl::FinishOperatorCall(Item* item, const CallResult& r) {
     res.outcome = Outcome::kAbandoned;
     char why[128];
     std::snprintf(why, sizeof why, "no operator free within %.1f s: abandon message played", limit);
+    res.reason = item->abandon_why.empty() ? why : item->abandon_why + ": abandon message played";
+  } else if (!item->ringing_agent.empty()) {
+    // Hung up while a per-call operator's phone rang: abandoned; the phone's answer is hung up.
+    const double waited = Seconds(std::chrono::steady_clock::now() - item->answered);
+    c.stats->OnAbandon();
+    c.tick_events.push_back({PacerEventType::kAbandon, 0});
+    ++c.abandoned;
+    res.outcome = Outcome::kAbandoned;
+    char why[160];
+    std::snprintf(why, sizeof why,
+                  "the customer hung up after %.1f s while operator %s's phone rang", waited,
+                  item->ringing_agent.c_str());
     res.reason = why;
+    item->ringing_agent.clear();
   } else if (!item->agent.empty()) {
     res.details.agent = item->agent;
     if (r.connect_s) {
@@ -403,6 +527,7 @@ void Engine::Impl::StartWrapUp(Item* item, const AttemptResult& res) {
   CampaignRun& c = *item->camp;
   AgentRun& a = *agents[item->agent];
   a.customer = 0;
+  if (a.per_call && a.line) a.line->Hangup();  // the operator's call was for this customer
   LogIfError(pool->CallEnded(item->agent));
   AgentRun::WrapUp w;
   w.camp = &c;
@@ -593,10 +718,12 @@ std::string Engine::Impl::AgentStatus() const {
     if (!v.reason.empty()) j["reason"] = v.reason;
     j["since"] = FormatUtc(v.since);
     j["registered"] = v.registered;
+    const AgentRun& a = *agents.at(v.name);
+    // Per call, "line" means reachable: there is no leg between customers.
+    j["reach"] = a.per_call ? "per_call" : "nailed";
     j["line"] = v.line_up;
     j["calls"] = v.calls;
     if (v.attempt_id) j["attempt"] = v.attempt_id;
-    const AgentRun& a = *agents.at(v.name);
     if (!a.card.empty()) j["card"] = nlohmann::ordered_json::parse(a.card, nullptr, false);
     out.push_back(j);
   }
@@ -672,13 +799,17 @@ std::string Engine::Impl::HandleAgent(const std::vector<std::string>& words) {
       return "error: agent login: \"" + arg + "\": expected ready";
     Status s = pool->Login(name, arg == "ready");
     if (!s.ok()) return "error: " + s.message();
-    if (a.line) {
-      pool->SetLineUp(name, true);  // the leg survived: no new call needed
+    if (a.line || a.per_call) {
+      // The leg survived, or there is none to keep: each customer will call the phone.
+      pool->SetLineUp(name, true);
     } else if (!a.line_dialling) {
       PlaceLine(a);
     }
     ServeWaiting();
-    return "ok " + name + " " + state() + (a.line ? "" : " (calling the phone)");
+    return "ok " + name + " " + state() +
+           (a.per_call ? " (called per customer)"
+            : a.line   ? ""
+                       : " (calling the phone)");
   }
   if (verb == "ready") {
     Status s = pool->Ready(name);

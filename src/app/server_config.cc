@@ -198,7 +198,7 @@ Result<ServerConfig> ServerConfig::Parse(std::string_view text, std::string_view
     for (const auto& e : *arr) {
       const toml::table* t = e.as_table();
       if (!t) return ctx.Error(&e, "operators", "expected a table");
-      DZ_RETURN_IF_ERROR(CheckKeys(ctx, *t, "operators", {"name", "password", "skills"}));
+      DZ_RETURN_IF_ERROR(CheckKeys(ctx, *t, "operators", {"name", "password", "skills", "reach"}));
       OperatorEntry op;
       const toml::node* name = t->get("name");
       const toml::node* pass = t->get("password");
@@ -217,6 +217,13 @@ Result<ServerConfig> ServerConfig::Parse(std::string_view text, std::string_view
       }
       if (const toml::node* sk = t->get("skills")) {
         DZ_ASSIGN_OR_RETURN(op.skills, GetStrings(ctx, *sk, "operators.skills"));
+      }
+      if (const toml::node* r = t->get("reach")) {
+        DZ_ASSIGN_OR_RETURN(std::string reach, GetString(ctx, *r, "operators.reach"));
+        if (reach != "nailed" && reach != "per_call") {
+          return ctx.Error(r, "operators.reach", "\"" + reach + "\": expected nailed or per_call");
+        }
+        op.per_call = reach == "per_call";
       }
       for (const OperatorEntry& seen : c.operators) {
         if (seen.name == op.name)

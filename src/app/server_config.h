@@ -26,6 +26,9 @@ struct CampaignEntry {
 struct OperatorEntry {
   std::string name;
   std::string password;  // "": the credential stored by `dozvon operator passwd`
+  // How a customer reaches them: false, a nailed-up leg called once at login (customers are
+  // bridged into it); true, a call to their phone per customer (`reach = "per_call"`).
+  bool per_call = false;
   std::vector<std::string> skills;
 };
 

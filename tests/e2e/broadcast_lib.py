@@ -198,6 +198,14 @@ def stop(p):
             p.wait(timeout=10)
 
 
+def kill(p):
+    """SIGKILL, as a crash would end it: no goodbye (a phone stays registered, unanswering)."""
+    _watched[:] = [(n, q) for n, q in _watched if q is not p]
+    if p and p.poll() is None:
+        p.kill()
+        p.wait(timeout=10)
+
+
 def tone_wav(path, hz, seconds):
     """An 8 kHz mono WAV of a steady tone (whole Hz, whole seconds: one second repeated)."""
     import struct
@@ -248,6 +256,25 @@ def start_phones(dozvon, work, n, registrar_port, procs):
                   os.path.join(work, "operators.log")], os.path.join(work, "phones.out"))
     procs.append(p)
     watch("operators' phones", p)
+
+
+def operators_with_phones(dozvon, work, carrier_port, n, skill, campaigns, procs, reach="nailed",
+                          **server_kw):
+    """`dozvon serve` with a registrar and operators op1..opN (password "pw", `skill`, `reach`),
+    their simulated phones registered (start_phones). Returns the server's process, the
+    config's path, the server's output file, the phones' process, and `agent` and
+    `agent_status` bound to the config."""
+    ops = "".join(f'[[operators]]\nname = "op{i}"\npassword = "pw"\nskills = ["{skill}"]\n'
+                  f'reach = "{reach}"\n\n' for i in range(1, n + 1))
+    cfg = server_config(work, carrier_port, extra='[registrar]\nlisten = "127.0.0.1:0"\n\n' + ops,
+                        campaigns=campaigns, **server_kw)
+    serve, serve_out, rport = start_operator_server(dozvon, work, cfg, procs)
+    start_phones(dozvon, work, n, rport, procs)
+    act = lambda *args, **kw: agent(dozvon, cfg, *args, **kw)  # noqa: E731
+    status = lambda: agent_status(dozvon, cfg)  # noqa: E731
+    wait_for(lambda: all(a["registered"] for a in status().values()), 20,
+             lambda: f"{n} phones registered: " + read(serve_out))
+    return serve, cfg, serve_out, procs[-1], act, status
 
 
 def agent(dozvon, cfg, *args, check=True):
