@@ -35,12 +35,12 @@ int RunOperator(const std::string& verb, const OperatorArgs& a) {
   if (verb == "passwd") {
     if (!entry) return Fail(verb, "no operator \"" + a.name + "\" in " + a.config, kExitBadInput);
     std::string password;
-    if (!std::getline(std::cin, password) || password.empty()) {
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (password.empty()) {
       return Fail(verb, "expected the new password on standard input (one line, not empty)",
                   kExitBadInput);
     }
-    if (!password.empty() && password.back() == '\r') password.pop_back();
-    if (password.empty()) return Fail(verb, "the password must not be empty", kExitBadInput);
     auto store = SqliteStore::Open(cfg->db);
     if (!store.ok()) return Fail(verb, store.status().message(), kExitFailure);
     const std::string& realm = cfg->registrar.realm;

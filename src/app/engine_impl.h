@@ -124,7 +124,9 @@ struct AgentRun {
   bool line_dialling = false;
   bool per_call = false;    // reached by a call per customer, not a nailed-up leg
   int64_t ringing_for = 0;  // per call: the contact whose call rings the phone now
-  int64_t customer = 0;     // contact id of the bridged customer
+  // A customer for this operator needs their phone rung first (per call, none up yet).
+  bool RingsPerCustomer() const { return per_call && !line; }
+  int64_t customer = 0;  // contact id of the bridged customer
   struct WrapUp {
     CampaignRun* camp = nullptr;
     Contact contact;  // as after the attempt
@@ -243,6 +245,10 @@ struct Engine::Impl {
   void StopWaiting(Item* item);
   void StartWrapUp(Item* item, const AttemptResult& res);
   void AbandonCustomer(Item* item);
+  // An answered customer lost for want of an operator: the pacer's statistics and the count.
+  void CountAbandon(CampaignRun& c);
+  // The stored HA1 of an operator for the registrar's realm, if any (read from the store).
+  std::optional<std::string> StoredHa1(const std::string& name);
   void ServeWaiting();
   void ServeCampaignWaiting();
   void FinishOperatorCall(Item* item, const CallResult& r);

@@ -60,8 +60,7 @@ Status Engine::Impl::SetUpOperators() {
       ha1s[op.name] = DigestHa1(op.name, realm, op.password);
       continue;
     }
-    auto stored = loop_store->FindOperatorCredential(op.name);
-    if (!stored.ok() || !stored->has_value() || (*stored)->realm != realm) {
+    if (!StoredHa1(op.name)) {
       std::fprintf(stderr,
                    "dozvon serve: operator %s has no password in %s and none stored for realm "
                    "\"%s\": their phone cannot register until `dozvon operator passwd %s`\n",
@@ -76,18 +75,22 @@ Status Engine::Impl::SetUpOperators() {
             if (auto it = ha1s.find(user); it != ha1s.end()) return it->second;
             if (!agents.count(user)) return std::nullopt;  // not an operator of this server
             // Read at each REGISTER, so a password changed while the server runs holds at once.
-            auto stored = loop_store->FindOperatorCredential(user);
-            if (!stored.ok()) {
-              LogIfError(stored.status());
-              return std::nullopt;
-            }
-            if (!stored->has_value() || (*stored)->realm != cfg.registrar.realm)
-              return std::nullopt;
-            return (*stored)->ha1;
+            return StoredHa1(user);
           },
           [this](const Registration& r, bool registered) { OnRegistration(r.user, registered); }));
   DZ_ASSIGN_OR_RETURN(phones, SipUac::Create(TrunkConfig{}, cfg.local_ip, ticker));
   return Status::Ok();
+}
+
+std::optional<std::string> Engine::Impl::StoredHa1(const std::string& name) {
+  auto stored = loop_store->FindOperatorCredential(name);
+  if (!stored.ok()) {
+    LogIfError(stored.status());
+    return std::nullopt;
+  }
+  // An HA1 is bound to its realm: one stored for another realm cannot match.
+  if (!stored->has_value() || (*stored)->realm != cfg.registrar.realm) return std::nullopt;
+  return (*stored)->ha1;
 }
 
 Status Engine::Impl::LoadOperatorCampaign(CampaignRun& run, const std::string& file) {
@@ -232,7 +235,7 @@ void Engine::Impl::StopWaiting(Item* item) {
 }
 
 void Engine::Impl::ConnectCustomer(Item* item, const std::string& agent) {
-  if (agents[agent]->per_call && !agents[agent]->line) {
+  if (agents[agent]->RingsPerCustomer()) {
     RingOperator(item, agent);
     return;
   }
@@ -393,7 +396,7 @@ void Engine::Impl::OnTransfer(int64_t cid, const std::string& queue, Duration wa
 }
 
 void Engine::Impl::TransferTo(Item* item, const std::string& agent) {
-  if (agents[agent]->per_call && !agents[agent]->line) {
+  if (agents[agent]->RingsPerCustomer()) {
     RingOperator(item, agent);  // TransferDone when the phone answers, or fails
     return;
   }
@@ -403,14 +406,18 @@ void Engine::Impl::TransferTo(Item* item, const std::string& agent) {
   FlushAgentEvents();
 }
 
+void Engine::Impl::CountAbandon(CampaignRun& c) {
+  c.stats->OnAbandon();
+  c.tick_events.push_back({PacerEventType::kAbandon, 0});
+  ++c.abandoned;
+}
+
 void Engine::Impl::AbandonCustomer(Item* item) {
   CampaignRun& c = *item->camp;
   StopWaiting(item);
   item->deadline.Cancel();
   item->abandoned = true;
-  c.stats->OnAbandon();
-  c.tick_events.push_back({PacerEventType::kAbandon, 0});
-  ++c.abandoned;
+  CountAbandon(c);
   CallLeg* leg = item->leg;
   if (!leg) return;
   if (!c.abandon_pcm) {
@@ -463,36 +470,25 @@ void Engine::Impl::FinishOperatorCall(Item* item, const CallResult& r) {
   item->leg = nullptr;
   AttemptResult res = ResultOf(r);
   const double limit = std::chrono::duration<double>(c.config.pacing.connect_limit).count();
-  if (item->waiting) {
-    // Hung up while waiting for an operator: an abandoned call all the same.
+  if (item->waiting || !item->ringing_agent.empty()) {
+    // Hung up while waiting for an operator, or while a per-call operator's phone rang (its
+    // answer is then hung up): an abandoned call all the same.
     const double waited = Seconds(std::chrono::steady_clock::now() - item->answered);
     StopWaiting(item);
-    c.stats->OnAbandon();
-    c.tick_events.push_back({PacerEventType::kAbandon, 0});
-    ++c.abandoned;
+    CountAbandon(c);
     res.outcome = Outcome::kAbandoned;
-    char why[128];
-    std::snprintf(why, sizeof why, "the customer hung up after %.1f s waiting for an operator",
-                  waited);
+    const std::string how = item->ringing_agent.empty()
+                                ? "waiting for an operator"
+                                : "while operator " + item->ringing_agent + "'s phone rang";
+    char why[160];
+    std::snprintf(why, sizeof why, "the customer hung up after %.1f s %s", waited, how.c_str());
     res.reason = why;
+    item->ringing_agent.clear();
   } else if (item->abandoned) {
     res.outcome = Outcome::kAbandoned;
     char why[128];
     std::snprintf(why, sizeof why, "no operator free within %.1f s: abandon message played", limit);
     res.reason = item->abandon_why.empty() ? why : item->abandon_why + ": abandon message played";
-  } else if (!item->ringing_agent.empty()) {
-    // Hung up while a per-call operator's phone rang: abandoned; the phone's answer is hung up.
-    const double waited = Seconds(std::chrono::steady_clock::now() - item->answered);
-    c.stats->OnAbandon();
-    c.tick_events.push_back({PacerEventType::kAbandon, 0});
-    ++c.abandoned;
-    res.outcome = Outcome::kAbandoned;
-    char why[160];
-    std::snprintf(why, sizeof why,
-                  "the customer hung up after %.1f s while operator %s's phone rang", waited,
-                  item->ringing_agent.c_str());
-    res.reason = why;
-    item->ringing_agent.clear();
   } else if (!item->agent.empty()) {
     res.details.agent = item->agent;
     if (r.connect_s) {

@@ -14,20 +14,6 @@ namespace {
 
 std::string PlString(const struct pl& p) { return std::string(p.p ? p.p : "", p.l); }
 
-// 32 hex digits to the 16 bytes they spell; false for anything else.
-bool HexToBytes(const std::string& hex, uint8_t out[16]) {
-  if (hex.size() != 32) return false;
-  for (size_t i = 0; i < 16; ++i) {
-    auto nibble = [](char c) {
-      return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    };
-    const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
-  return true;
-}
-
 constexpr int kDefaultExpires = 3600;
 constexpr int kMaxExpires = 7200;
 constexpr int kMinExpires = 30;
@@ -70,7 +56,7 @@ struct Registrar::Impl {
     if (pl_strcmp(&resp.realm, realm.c_str()) != 0) return "";
     std::optional<std::string> hex = lookup ? lookup(user) : std::nullopt;
     uint8_t ha1[16];
-    if (!hex || !HexToBytes(*hex, ha1)) return "";
+    if (!hex || str_hex(ha1, sizeof ha1, hex->c_str()) != 0) return "";
     if (httpauth_digest_response_auth(&resp, &msg->met, ha1) != 0) return "";
     return user;
   }
@@ -170,12 +156,8 @@ std::string DigestHa1(const std::string& user, const std::string& realm,
   const std::string a1 = user + ":" + realm + ":" + password;
   uint8_t digest[16];
   md5(reinterpret_cast<const uint8_t*>(a1.data()), a1.size(), digest);
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (uint8_t b : digest) {
-    hex += kHex[b >> 4];
-    hex += kHex[b & 15];
-  }
+  char hex[2 * sizeof digest + 1];
+  re_snprintf(hex, sizeof hex, "%w", digest, sizeof digest);
   return hex;
 }
 
