@@ -13,7 +13,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -216,27 +215,17 @@ class UringRtpIo final : public RtpIo {
     s.msg.msg_iovlen = 1;
     io_uring_prep_sendmsg(sqe, it->second.fd, &s.msg, 0);
     io_uring_sqe_set_data64(sqe, Tag(slot, Op::kSend));
+    sqe_due_[sqe - ring_.sq.sqes] = due_us;
     ++sends_since_flush_;
-    if (due_us > 0) pending_dues_.push_back(due_us);
   }
 
   void Flush() override {
     Publish();
     if (sends_since_flush_ > 0) {
-      // The submitter judges each due send by when its submission ends: the oldest due time
-      // decides whether any is late, and only then are they counted one by one.
-      FlushRecord f{NowUs(), std::numeric_limits<int64_t>::max(), {}};
-      for (int64_t due : pending_dues_) f.oldest_due_us = std::min(f.oldest_due_us, due);
       std::lock_guard<std::mutex> lock(flushes_mu_);
-      f.dues.swap(pending_dues_);
-      flushes_.push_back(std::move(f));
+      flushes_.push_back(NowUs());
       sends_since_flush_ = 0;
-      if (!spare_dues_.empty()) {  // vectors back from the submitter: no allocation per tick
-        pending_dues_.swap(spare_dues_.back());
-        spare_dues_.pop_back();
-      }
     }
-    pending_dues_.clear();
     Kick();
   }
 
@@ -281,6 +270,10 @@ class UringRtpIo final : public RtpIo {
   static constexpr unsigned kSendSlots = kEntries;
   static constexpr size_t kMaxSend = 512;  // G.711 up to 60 ms a packet
   static constexpr int kGroup = 0;
+  // The submitter enters the kernel for this many SQEs at a time and reads the clock after
+  // each: a send's lateness is then known to within one chunk's sends (well under 1 ms), not
+  // a whole tick's 500.
+  static constexpr unsigned kSubmitChunk = 64;
 
   struct Endpoint {
     int fd = -1;
@@ -347,6 +340,7 @@ class UringRtpIo final : public RtpIo {
     // Default-initialised: pages are touched only as slots are first used (LIFO reuse keeps
     // the working set to what is in flight).
     slots_.reset(new SendSlot[kSendSlots]);
+    sqe_due_.reset(new int64_t[ring_.sq.ring_entries]());
     for (uint32_t i = kSendSlots; i > 0; --i) free_slots_.push_back(i - 1);
     recv_msg_ = {};
     recv_msg_.msg_namelen = sizeof(struct sockaddr_in6);
@@ -438,11 +432,12 @@ class UringRtpIo final : public RtpIo {
   // receives' task work run there, on another core, instead of in the loop's one thread.
   // SQPOLL would do the same with a kernel thread, but it spins for its idle time (at least
   // one 4 ms jiffy here), which with a 5 ms tick is a whole core.
-  // A send given a due time counts late when the submission that carries it ends more than
-  // 20 ms after that time: late queueing by the tick and this thread's own delays alike.
+  // A send given a due time counts late when the kernel has taken it more than 20 ms after
+  // that time (UDP sends run inside io_uring_enter): late queueing by the tick and this
+  // thread's own delays alike.
   void SubmitLoop() {
     uint32_t seen = 0;
-    std::vector<FlushRecord> batch;
+    std::vector<int64_t> batch;
     while (!stop_.load()) {
       kick_.wait(seen);
       seen = kick_.load();
@@ -450,28 +445,46 @@ class UringRtpIo final : public RtpIo {
         std::lock_guard<std::mutex> lock(flushes_mu_);
         batch.swap(flushes_);
       }
-      // to_submit is clamped by the kernel to what Publish made visible; GETEVENTS flushes
-      // an overflowed CQ and runs pending task work.
-      io_uring_enter(ring_.ring_fd, kEntries, 0, IORING_ENTER_GETEVENTS, nullptr);
+      SubmitPublished();
       const int64_t done = NowUs();
-      for (FlushRecord& f : batch) {
-        if (done - f.oldest_due_us > kLateUs) {
-          int64_t late = 0;
-          for (int64_t due : f.dues) late += done - due > kLateUs;
-          late_sends_.fetch_add(late);
-        }
-        if (done - f.at_us > submit_delay_max_us_.load()) submit_delay_max_us_ = done - f.at_us;
-      }
-      {
-        std::lock_guard<std::mutex> lock(flushes_mu_);
-        for (FlushRecord& f : batch) {
-          if (spare_dues_.size() >= 8) break;
-          f.dues.clear();
-          spare_dues_.push_back(std::move(f.dues));
-        }
+      for (int64_t at_us : batch) {
+        if (done - at_us > submit_delay_max_us_.load()) submit_delay_max_us_ = done - at_us;
       }
       batch.clear();
     }
+  }
+
+  // Submits what Publish made visible, a chunk at a time, then flushes an overflowed CQ and
+  // runs pending task work (GETEVENTS).
+  void SubmitPublished() {
+    struct io_uring_sq* sq = &ring_.sq;
+    // Acquire pairs with Publish: the SQEs and their due times up to `tail` are visible.
+    const unsigned tail = io_uring_smp_load_acquire(sq->ktail);
+    unsigned head = io_uring_smp_load_acquire(sq->khead);
+    int64_t dues[kSubmitChunk];
+    int64_t late = 0;
+    // Bounded: each round takes at least one SQE of the at most ring_entries published.
+    for (unsigned round = 0; head != tail && round < sq->ring_entries; ++round) {
+      const unsigned n = std::min(tail - head, kSubmitChunk);
+      // Copied before the enter: once the kernel takes an SQE the loop may reuse its slot.
+      for (unsigned i = 0; i < n; ++i) dues[i] = sqe_due_[(head + i) & sq->ring_mask];
+      const int taken = io_uring_enter(ring_.ring_fd, n, 0, 0, nullptr);
+      if (taken <= 0) break;  // -EBUSY: completions backed up; GETEVENTS below clears them
+      const int64_t now = NowUs();
+      for (int i = 0; i < taken; ++i) late += dues[i] > 0 && now - dues[i] > kLateUs;
+      head += static_cast<unsigned>(taken);
+    }
+    // What an -EBUSY left goes with this enter (ticks published since `tail` come at the next
+    // kick, which Flush has already given).
+    const unsigned rest = tail - head;
+    for (unsigned i = 0; i < std::min(rest, kSubmitChunk); ++i) {
+      dues[i] = sqe_due_[(head + i) & sq->ring_mask];
+    }
+    const int taken = io_uring_enter(ring_.ring_fd, std::min(rest, kSubmitChunk), 0,
+                                     IORING_ENTER_GETEVENTS, nullptr);
+    const int64_t now = NowUs();
+    for (int i = 0; i < taken; ++i) late += dues[i] > 0 && now - dues[i] > kLateUs;
+    if (late) late_sends_.fetch_add(late);
   }
 
   // Makes the SQEs prepared so far visible to the kernel (what io_uring_submit does before
@@ -492,7 +505,9 @@ class UringRtpIo final : public RtpIo {
   // retries at the next Poll (a receive to arm, a cancel) - the loop never waits, and never
   // submits itself: entering the kernel beside the submitter, it waited on the ring's lock.
   struct io_uring_sqe* Sqe() {
-    return io_uring_get_sqe(&ring_);
+    struct io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    if (sqe) sqe_due_[sqe - ring_.sq.sqes] = 0;  // Send sets its own
+    return sqe;
   }
 
   // The fd stays open until the cancel completes: sends queued before it still name it.
@@ -594,16 +609,12 @@ class UringRtpIo final : public RtpIo {
   std::thread submitter_;
   std::atomic<uint32_t> kick_{0};
   std::atomic<bool> stop_{false};
-  struct FlushRecord {
-    int64_t at_us;          // when the tick handed its sends over
-    int64_t oldest_due_us;  // of `dues`; max() when none
-    std::vector<int64_t> dues;
-  };
-  int64_t sends_since_flush_ = 0;      // loop thread only
-  std::vector<int64_t> pending_dues_;  // loop thread only: due times of the sends since Flush
+  int64_t sends_since_flush_ = 0;  // loop thread only
   std::mutex flushes_mu_;
-  std::vector<FlushRecord> flushes_;              // handed over, not yet submitted
-  std::vector<std::vector<int64_t>> spare_dues_;  // emptied by the submitter, for reuse
+  std::vector<int64_t> flushes_;  // when each tick handed its sends over, not yet submitted
+  // Per SQ slot: the due time of the send in it (0: none, or not a send). Written by the loop
+  // before Publish, read by the submitter before it hands that slot to the kernel.
+  std::unique_ptr<int64_t[]> sqe_due_;
   std::atomic<int64_t> late_sends_{0};
   std::atomic<int64_t> submit_delay_max_us_{0};  // written by the submitter only
   struct io_uring_buf_ring* br_ = nullptr;

@@ -156,6 +156,34 @@ TEST_P(RtpIoTest, ADatagramCountsLateByItsOwnDueTime) {
   EXPECT_GE(io_->counters().submit_delay_max_us, 0);
 }
 
+// A tick's sends are submitted in chunks; each keeps its own due time across them, and the
+// receives armed among them (sockets opened mid-batch) carry none.
+TEST_P(RtpIoTest, LateCountsHoldAcrossABatchOfManyChunks) {
+  // plain sends each at once, before the loop can read any: 700 would overflow the receiver.
+  if (GetParam() != RtpIo::Backend::kUring) GTEST_SKIP() << "only io_uring submits in chunks";
+  Received ra, rb;
+  struct sa a, b;
+  uint64_t ha = Open(&ra, &a), hb = Open(&rb, &b);
+  ASSERT_TRUE(ha && hb);
+  const std::string d = "frame";
+  const auto* p = reinterpret_cast<const uint8_t*>(d.data());
+  const int64_t now = RtpIo::NowUs();
+  std::vector<Received> extra(5);
+  int expect_late = 0;
+  for (int i = 0; i < 700; ++i) {
+    const bool late = i % 7 == 3;
+    expect_late += late;
+    io_->Send(ha, b, p, d.size(), late ? now - 50000 : now + 10000000);
+    if (i % 150 == 0) {
+      struct sa ignored;
+      Open(&extra[i / 150], &ignored);
+    }
+  }
+  RunUntil([&] { return rb.datagrams.size() >= 700; });
+  EXPECT_EQ(rb.datagrams.size(), 700u);
+  EXPECT_EQ(io_->counters().late_sends, expect_late);
+}
+
 TEST_P(RtpIoTest, ManySocketsEachGetTheirOwn) {
   constexpr int kSockets = 300;
   std::vector<Received> got(kSockets);
