@@ -5,6 +5,7 @@ extern "C" {
 }
 
 #include "telephony/audio.h"
+#include "telephony/event_loop.h"
 
 namespace dozvon {
 
@@ -66,7 +67,7 @@ void BroadcastCall::Execute(const ScenarioCommand& c) {
       return;
     case ScenarioCommand::Kind::kRecord:
       recording_ = c;
-      record_started_ms_ = tmr_jiffies();
+      record_started_ms_ = MonotonicMs();
       leg_->StartCapture();
       tmr_start(&timers_->record, 100, RecordPoll, this);
       return;
@@ -113,7 +114,7 @@ void BroadcastCall::OnKey(char d) {
 
 void BroadcastCall::OnRecordTimer() {
   if (!leg_) return;
-  uint64_t elapsed = tmr_jiffies() - record_started_ms_;
+  uint64_t elapsed = MonotonicMs() - record_started_ms_;
   bool full = elapsed >= static_cast<uint64_t>(recording_.max_length.count());
   // The reply ends after `silence` without speech (but give the callee a second to start).
   bool quiet =

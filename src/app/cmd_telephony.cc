@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <map>
 
 #include "app/campaign_files.h"
@@ -377,6 +378,10 @@ int RunDial(const DialArgs& a) {
   if (a.summary) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     TrunkCounters tc = (*uac)->counters();
+    nlohmann::json send_delay;  // null when no datagram had a due time
+    if (tc.rtp.send_delay_max_us != std::numeric_limits<int64_t>::min()) {
+      send_delay = tc.rtp.send_delay_max_us / 1000.0;
+    }
     nlohmann::json j = {{"calls", targets.size()},
                         {"answered", answered},
                         {"failed", failed},
@@ -393,7 +398,8 @@ int RunDial(const DialArgs& a) {
                           {"send_errors", tc.rtp.send_errors},
                           {"received", tc.rtp.received},
                           {"receive_dropped", tc.rtp.receive_dropped},
-                          {"submit_delay_max_ms", tc.rtp.submit_delay_max_us / 1000.0}}},
+                          {"submit_delay_max_ms", tc.rtp.submit_delay_max_us / 1000.0},
+                          {"send_delay_max_ms", send_delay}}},
                         {"tick",
                          {{"ticks", tc.tick.ticks},
                           {"gap_max_ms", tc.tick.gap_max_us / 1000.0},

@@ -5,6 +5,7 @@
 
 #include <sys/resource.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +17,12 @@ extern "C" {
 }
 
 namespace dozvon {
+
+uint64_t MonotonicMs() {
+  struct timespec t;
+  ::clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<uint64_t>(t.tv_sec) * 1000 + static_cast<uint64_t>(t.tv_nsec) / 1000000;
+}
 namespace {
 
 void OnPosted(int id, void* data, void* arg) {

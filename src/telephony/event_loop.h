@@ -14,6 +14,12 @@ struct tmr;     // libre
 
 namespace dozvon {
 
+// Milliseconds on the steady clock, for every schedule and interval the telephony keeps
+// (media frames, INVITE pacing, registrations, timings). libre 1.1.0's tmr_jiffies reads the
+// wall clock (gettimeofday): a step by NTP or by hand would stall or skip every call's audio
+// and expire registrations early. libre's own timers still use it (docs/telephony.md).
+uint64_t MonotonicMs();
+
 class EventLoop {
  public:
   static Result<std::unique_ptr<EventLoop>> Init();

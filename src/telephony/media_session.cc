@@ -23,10 +23,10 @@ constexpr int kFrameSamples = 160;  // 20 ms at 8 kHz
 constexpr uint64_t kFrameMs = 20;
 constexpr uint64_t kTickMs = 5;
 // A frame may leave up to one frame before its time, so a tick that starts late (this VM
-// wakes threads 7-19 ms late, docs/benchmarks.md) still sends it on time. The schedule stays
-// anchored at the first frame, which leaves when due: a far end that anchors its playout there
-// gains the lead as margin, and holds at most one frame more. Relayed audio gains no latency
-// (a frame carries what has arrived when it leaves).
+// wakes threads 7-19 ms late, docs/benchmarks.md) still sends it on time. The first frame is
+// due one frame after Start and so leaves at the first tick, like every later one, a frame
+// ahead: the stream is evenly spaced from its first packet, and no frame goes without the
+// margin. Relayed audio gains no latency (a frame carries what has arrived when it leaves).
 constexpr uint64_t kSendLeadMs = kFrameMs;
 constexpr double kVoiceRms = 300;  // about -40 dBm0: above line noise, below speech
 
@@ -58,7 +58,7 @@ struct MediaTicker::Impl {
     }
     last_start_us = start_us;
     ++timings.ticks;
-    uint64_t now = tmr_jiffies();
+    uint64_t now = MonotonicMs();
     io->Poll();  // what arrived since the last tick, before this tick's frames
     // Copy: a session may remove itself from a callback.
     std::vector<MediaSession*> copy = sessions;
@@ -204,7 +204,7 @@ struct MediaSession::Impl {
   static void InBandDigits(void* arg, const char* digits, int len) {
     auto* impl = static_cast<Impl*>(arg);
     // RFC 4733 wins when the peer uses it: ignore the in-band echo of the same key press.
-    if (impl->seen_event && tmr_jiffies() - impl->last_event_ms < 1000) return;
+    if (impl->seen_event && MonotonicMs() - impl->last_event_ms < 1000) return;
     for (int i = 0; i < len; ++i) impl->Digit(digits[i]);
   }
 
@@ -233,7 +233,7 @@ struct MediaSession::Impl {
       if (!impl->seen_event || hdr->ts != impl->last_event_ts) {
         impl->seen_event = true;
         impl->last_event_ts = hdr->ts;
-        impl->last_event_ms = tmr_jiffies();
+        impl->last_event_ms = MonotonicMs();
         int digit = telev_code2digit(p[0]);
         if (digit > 0) impl->Digit(static_cast<char>(digit));
       }
@@ -247,7 +247,7 @@ struct MediaSession::Impl {
     bool voice = Rms({pcm, n}) > kVoiceRms;
     if (voice) {
       st.seconds_with_voice += secs;
-      impl->last_voice_ms = tmr_jiffies();
+      impl->last_voice_ms = MonotonicMs();
     }
     if (impl->peer) {
       impl->peer->impl_->PushRelay(pcm, n);
@@ -320,7 +320,7 @@ struct MediaSession::Impl {
     if (relay_size > 0) {
       size_t n = MixRelay(frame);
       MediaStats& st = self->stats_;
-      if (st.relay_first_ms == 0) st.relay_first_ms = tmr_jiffies();
+      if (st.relay_first_ms == 0) st.relay_first_ms = MonotonicMs();
       double secs = static_cast<double>(n) / 8000.0;
       st.relay_seconds_sent += secs;
       if (Rms({frame, n}) > kVoiceRms) st.relay_voice_sent += secs;
@@ -473,7 +473,7 @@ void MediaSession::DetectProgressTones(std::function<void(ProgressTone)> on_tone
 void MediaSession::Start() {
   if (impl_->running || !impl_->have_remote) return;
   impl_->running = true;
-  impl_->next_ms = tmr_jiffies();
+  impl_->next_ms = MonotonicMs() + kSendLeadMs;
   impl_->ts = static_cast<uint32_t>(rand_u32());
   impl_->ticker->Add(this);
 }

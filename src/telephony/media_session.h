@@ -60,7 +60,7 @@ struct MediaStats {
   bool prompt_finished = false;
   int64_t frames_sent = 0;
   // Bridging (MediaSession::Bridge): what this session passed between its peer and the far end.
-  uint64_t relay_first_ms = 0;      // tmr_jiffies() of the first frame of the peer's audio sent
+  uint64_t relay_first_ms = 0;      // MonotonicMs() of the first frame of the peer's audio sent
   double relay_seconds_sent = 0;    // the peer's audio sent to the far end
   double relay_voice_sent = 0;      // of which above speech level: what the far end heard
   double relay_voice_received = 0;  // the far end's speech passed on to the peer
@@ -109,14 +109,14 @@ class MediaSession {
   // Far-end audio from StartCapture on (bounded like recordings), for a recorded reply.
   void StartCapture();
   Pcm TakeCapture();
-  // tmr_jiffies() of the last far-end frame above speech level; 0 when none yet.
+  // MonotonicMs() of the last far-end frame above speech level; 0 when none yet.
   uint64_t last_voice_ms() const;
 
   const MediaStats& stats() const { return stats_; }
   std::function<void(char)> on_dtmf;
   std::function<void()> on_prompt_end;
 
-  // Called by the ticker: sends the frames that are due at `now_ms` (tmr_jiffies), read at
+  // Called by the ticker: sends the frames that are due at `now_ms` (MonotonicMs), read at
   // `now_us` on RtpIo's clock. Returns the frames skipped because it was too far behind.
   int64_t Tick(uint64_t now_ms, int64_t now_us);
 

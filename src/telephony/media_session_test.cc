@@ -112,7 +112,7 @@ Played Play(FarEnd& far, int run_ms, int stall_at_ms = 0, int stall_ms = 0) {
   timespec t;
   ::clock_gettime(CLOCK_REALTIME, &t);
   out.start_ns = int64_t{t.tv_sec} * 1000000000 + t.tv_nsec;
-  session->Start();  // frame k is due k * 20 ms from here
+  session->Start();  // frame k is due (k + 1) * 20 ms from here
   LoopTimer stall, guard;
   if (stall_ms > 0) stall.Start(stall_at_ms, [stall_ms] { ::usleep(stall_ms * 1000); });
   guard.Start(run_ms, [] { EventLoop::Stop(); });
@@ -123,9 +123,10 @@ Played Play(FarEnd& far, int run_ms, int stall_at_ms = 0, int stall_ms = 0) {
   return out;
 }
 
-// Arrival against the frame's due time, from its RTP timestamp, in ms.
+// Arrival against the frame's due time, from its RTP timestamp, in ms: the first is due one
+// frame after Start.
 double Offset(const Played& p, const Arrival& a) {
-  return (a.at_ns - p.start_ns) / 1e6 - (a.ts - p.got[0].ts) / 8.0;
+  return (a.at_ns - p.start_ns) / 1e6 - 20.0 - (a.ts - p.got[0].ts) / 8.0;
 }
 
 TEST(MediaSessionTest, AFrameLeavesAtMostOneFrameBeforeItsTime) {
@@ -143,7 +144,7 @@ TEST(MediaSessionTest, AFrameLeavesAtMostOneFrameBeforeItsTime) {
     }
     offsets_ms.push_back(Offset(p, p.got[k]));
   }
-  // Never more than one frame early. The schedule starts at a whole millisecond (tmr_jiffies),
+  // Never more than one frame early. The schedule starts at a whole millisecond (MonotonicMs),
   // so a due time can be up to 1 ms before the one computed here.
   for (size_t k = 0; k < offsets_ms.size(); ++k) {
     EXPECT_GE(offsets_ms[k], -21.5) << "frame " << k;

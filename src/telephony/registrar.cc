@@ -1,5 +1,6 @@
 #include "telephony/registrar.h"
 
+#include "telephony/event_loop.h"
 #include "telephony/sip_stack.h"
 
 #include <cstdint>
@@ -116,7 +117,7 @@ struct Registrar::Impl {
     Entry& e = self->bindings[user];
     bool fresh = e.reg.contact != contact;
     e.reg = Registration{user, contact, expires};
-    e.expires_at_ms = tmr_jiffies() + static_cast<uint64_t>(expires) * 1000;
+    e.expires_at_ms = MonotonicMs() + static_cast<uint64_t>(expires) * 1000;
     // The Contact goes back inside "%s" only: never peer text as a format (TELEPHONY.md).
     sip_replyf(self->stack->sip(), msg, 200, "OK",
                "Contact: <%s>;expires=%d\r\nContent-Length: 0\r\n\r\n", contact.c_str(), expires);
@@ -126,7 +127,7 @@ struct Registrar::Impl {
 
   static void Sweep(void* arg) {
     auto* self = static_cast<Impl*>(arg);
-    uint64_t now = tmr_jiffies();
+    uint64_t now = MonotonicMs();
     for (auto it = self->bindings.begin(); it != self->bindings.end();) {
       if (it->second.expires_at_ms <= now) {
         Registration gone = it->second.reg;

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -94,7 +95,11 @@ class PlainRtpIo final : public RtpIo {
             int64_t due_us) override {
     auto it = socks_.find(handle);
     if (it == socks_.end()) return;
-    if (due_us > 0 && NowUs() - due_us > kLateUs) ++counters_.late_sends;
+    if (due_us > 0) {
+      const int64_t delay = NowUs() - due_us;
+      counters_.late_sends += delay > kLateUs;
+      counters_.send_delay_max_us = std::max(counters_.send_delay_max_us, delay);
+    }
     if (::sendto(it->second->fd, data, len, 0, &dst.u.sa, dst.len) < 0) {
       ++counters_.send_errors;
     } else {
@@ -242,6 +247,7 @@ class UringRtpIo final : public RtpIo {
     recycled_ = 0;
     counters_.late_sends = late_sends_.load();
     counters_.submit_delay_max_us = submit_delay_max_us_.load();
+    counters_.send_delay_max_us = send_delay_max_us_.load();
     // Re-arm the receives that ended (their buffers are back in the ring now).
     std::vector<uint64_t> ids;
     ids.swap(rearm_);
@@ -470,8 +476,7 @@ class UringRtpIo final : public RtpIo {
       for (unsigned i = 0; i < n; ++i) dues[i] = sqe_due_[(head + i) & sq->ring_mask];
       const int taken = io_uring_enter(ring_.ring_fd, n, 0, 0, nullptr);
       if (taken <= 0) break;  // -EBUSY: completions backed up; GETEVENTS below clears them
-      const int64_t now = NowUs();
-      for (int i = 0; i < taken; ++i) late += dues[i] > 0 && now - dues[i] > kLateUs;
+      late += CountLate(dues, taken, NowUs());
       head += static_cast<unsigned>(taken);
     }
     // What an -EBUSY left goes with this enter (ticks published since `tail` come at the next
@@ -482,9 +487,20 @@ class UringRtpIo final : public RtpIo {
     }
     const int taken = io_uring_enter(ring_.ring_fd, std::min(rest, kSubmitChunk), 0,
                                      IORING_ENTER_GETEVENTS, nullptr);
-    const int64_t now = NowUs();
-    for (int i = 0; i < taken; ++i) late += dues[i] > 0 && now - dues[i] > kLateUs;
+    late += CountLate(dues, taken, NowUs());
     if (late) late_sends_.fetch_add(late);
+  }
+
+  // Of `n` sends the kernel took by `now`: how many left late. Notes the longest delay.
+  int64_t CountLate(const int64_t* dues, int n, int64_t now) {
+    int64_t late = 0, worst = std::numeric_limits<int64_t>::min();
+    for (int i = 0; i < n; ++i) {
+      if (dues[i] <= 0) continue;
+      late += now - dues[i] > kLateUs;
+      worst = std::max(worst, now - dues[i]);
+    }
+    if (worst > send_delay_max_us_.load()) send_delay_max_us_ = worst;
+    return late;
   }
 
   // Makes the SQEs prepared so far visible to the kernel (what io_uring_submit does before
@@ -617,6 +633,7 @@ class UringRtpIo final : public RtpIo {
   std::unique_ptr<int64_t[]> sqe_due_;
   std::atomic<int64_t> late_sends_{0};
   std::atomic<int64_t> submit_delay_max_us_{0};  // written by the submitter only
+  std::atomic<int64_t> send_delay_max_us_{std::numeric_limits<int64_t>::min()};  // the same
   struct io_uring_buf_ring* br_ = nullptr;
   std::unique_ptr<uint8_t[]> buffers_;
   std::unique_ptr<SendSlot[]> slots_;

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 
 #include "core/status.h"
@@ -35,6 +36,8 @@ struct RtpIoCounters {
   // the submission that carried them, so an upper bound by up to that submission's length).
   int64_t late_sends = 0;
   int64_t submit_delay_max_us = 0;  // uring: longest from a tick's Flush to its submission's end
+  // The most any datagram given a due time left after it (negative: every one left early).
+  int64_t send_delay_max_us = std::numeric_limits<int64_t>::min();
 };
 
 class RtpIo {

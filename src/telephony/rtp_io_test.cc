@@ -147,6 +147,7 @@ TEST_P(RtpIoTest, ADatagramCountsLateByItsOwnDueTime) {
   RunUntil([&] { return rb.datagrams.size() >= 4 && io_->counters().late_sends >= 2; });
   EXPECT_EQ(rb.datagrams.size(), 4u);
   EXPECT_EQ(io_->counters().late_sends, 2);
+  EXPECT_GE(io_->counters().send_delay_max_us, 45000) << "the latest one, 45 ms and more";
   // Due in the same batch as late ones, on time: still not late.
   io_->Send(ha, b, p, d.size(), now - 60000);
   io_->Send(ha, b, p, d.size(), RtpIo::NowUs() + 1000000);

@@ -84,13 +84,13 @@ struct Call final : CallLeg {
     if (media) media->on_dtmf = std::move(fn);
   }
   void StartCapture() override {
-    capture_start_ms = tmr_jiffies();
+    capture_start_ms = MonotonicMs();
     if (media) media->StartCapture();
   }
   Pcm StopCapture() override { return media ? media->TakeCapture() : Pcm{}; }
   uint64_t SilenceMs() const override {
     uint64_t last = std::max(capture_start_ms, media ? media->last_voice_ms() : 0);
-    uint64_t now = tmr_jiffies();
+    uint64_t now = MonotonicMs();
     return now > last ? now - last : 0;
   }
   void Hangup() override;
@@ -103,7 +103,7 @@ struct Call final : CallLeg {
   void SendDtmf(const std::string& digits) override {
     if (media && !finished) media->SendDtmf(digits, false);
   }
-  uint64_t answered_ms = 0;  // tmr_jiffies() at 200 OK
+  uint64_t answered_ms = 0;  // MonotonicMs() at 200 OK
 };
 
 namespace {
@@ -213,7 +213,7 @@ void EstablishedHandler(const struct sip_msg* msg, void* arg) {
   c->media->DetectProgressTones(nullptr);
   c->was_answered = true;
   c->answered = SteadyClock::now();
-  c->answered_ms = tmr_jiffies();
+  c->answered_ms = MonotonicMs();
   c->result.answer_s = Since(c->invited, c->answered);
   if (c->got_progress) c->result.ring_s = Since(c->first_progress, c->answered);
   SipOutcome o = OutcomeFromSip(200, std::nullopt, false);
@@ -478,7 +478,7 @@ Status SipUac::Dial(const DialRequest& req, std::function<void(const CallResult&
   impl_->waiting.push_back(c);
   if (impl_->waiting.size() == 1) {
     // After idle time the first INVITE leaves now, not in a burst of the slots missed.
-    impl_->next_invite_ms = std::max(impl_->next_invite_ms, static_cast<double>(tmr_jiffies()));
+    impl_->next_invite_ms = std::max(impl_->next_invite_ms, static_cast<double>(MonotonicMs()));
     Impl* impl = impl_.get();
     if (!impl->cps_timer)
       impl->cps_timer = std::make_unique<PeriodicTimer>([impl] { Impl::CpsTick(impl); });
@@ -537,7 +537,7 @@ std::string SipUac::Impl::Uri(const std::string& user) const {
 void SipUac::Impl::CpsTick(void* arg) {
   auto* self = static_cast<Impl*>(arg);
   const double gap_ms = 1000.0 / self->trunk.cps;
-  const double now = static_cast<double>(tmr_jiffies());
+  const double now = static_cast<double>(MonotonicMs());
   // A busy loop fires this tick a few ms late: the slots missed since are still sent, so the
   // rate holds (resetting here lost a fifth of the rate at 500 CPS). Only slots older than
   // kCatchUpMs are dropped (a stall), so there is never a burst.
