@@ -23,10 +23,10 @@ constexpr int kFrameSamples = 160;  // 20 ms at 8 kHz
 constexpr uint64_t kFrameMs = 20;
 constexpr uint64_t kTickMs = 5;
 // A frame may leave up to one frame before its time, so a tick that starts late (this VM
-// wakes threads 7-19 ms late, docs/benchmarks.md) still sends it on time. The first frame is
-// due one frame after Start and so leaves at the first tick, like every later one, a frame
-// ahead: the stream is evenly spaced from its first packet, and no frame goes without the
-// margin. Relayed audio gains no latency (a frame carries what has arrived when it leaves).
+// wakes threads 7-19 ms late, docs/benchmarks.md) still sends it on time. The schedule stays
+// anchored at the first frame, which is due at Start and cannot leave early: a far end that
+// anchors its playout there gains the lead as margin, and holds at most one frame more.
+// Relayed audio gains no latency (a frame carries what has arrived when it leaves).
 constexpr uint64_t kSendLeadMs = kFrameMs;
 constexpr double kVoiceRms = 300;  // about -40 dBm0: above line noise, below speech
 
@@ -473,7 +473,7 @@ void MediaSession::DetectProgressTones(std::function<void(ProgressTone)> on_tone
 void MediaSession::Start() {
   if (impl_->running || !impl_->have_remote) return;
   impl_->running = true;
-  impl_->next_ms = MonotonicMs() + kSendLeadMs;
+  impl_->next_ms = MonotonicMs();
   impl_->ts = static_cast<uint32_t>(rand_u32());
   impl_->ticker->Add(this);
 }
@@ -489,6 +489,13 @@ void MediaSession::Play(std::shared_ptr<const Pcm> prompt) {
   impl_->prompt_pos = 0;
   stats_.prompt_finished = false;
   stats_.prompt_seconds_played = 0;
+  // A prompt played as media starts (the usual order: Start on answer, then Play) sends its
+  // first frame now. Waiting for the tick's phase, its work and its hand-over made the first
+  // frame, the one due at Start, the latest of a call (docs/benchmarks.md).
+  if (impl_->running && impl_->first_packet) {
+    Tick(MonotonicMs(), RtpIo::NowUs());
+    impl_->ticker->io().Flush();
+  }
 }
 
 void MediaSession::StopPrompt() { impl_->prompt.reset(); }
