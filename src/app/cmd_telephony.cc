@@ -404,6 +404,14 @@ int RunDial(const DialArgs& a) {
                          {{"ticks", tc.tick.ticks},
                           {"gap_max_ms", tc.tick.gap_max_us / 1000.0},
                           {"gaps_over_15ms", tc.tick.gaps_over_15ms},
+                          {"longest",
+                           {{"poll_ms", tc.tick.longest.poll_us / 1000.0},
+                            {"sessions_ms", tc.tick.longest.sessions_us / 1000.0},
+                            {"flush_ms", tc.tick.longest.flush_us / 1000.0},
+                            {"cpu_ms", tc.tick.longest.cpu_us / 1000.0},
+                            {"minor_faults", tc.tick.longest.minor_faults},
+                            {"major_faults", tc.tick.longest.major_faults},
+                            {"preempted", tc.tick.longest.preempted}}},
                           {"work_max_ms", tc.tick.work_max_us / 1000.0},
                           {"frames_skipped", tc.tick.frames_skipped}}}};
     if (first_invite && last_invite && *last_invite > *first_invite) {

@@ -12,6 +12,9 @@ extern "C" {
 #include <sndfile.h>
 #include <spandsp.h>
 
+#include <sys/resource.h>
+#include <time.h>
+
 #include <algorithm>
 #include <deque>
 #include <vector>
@@ -41,6 +44,12 @@ struct mbuf* StringMbuf(std::string_view s) {
   return mb;
 }
 
+int64_t ThreadCpuUs() {
+  struct timespec t;
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return int64_t{t.tv_sec} * 1000000 + t.tv_nsec / 1000;
+}
+
 }  // namespace
 
 struct MediaTicker::Impl {
@@ -58,13 +67,31 @@ struct MediaTicker::Impl {
     }
     last_start_us = start_us;
     ++timings.ticks;
+    struct rusage ru0;
+    ::getrusage(RUSAGE_THREAD, &ru0);
+    const int64_t cpu0_us = ThreadCpuUs();
     uint64_t now = MonotonicMs();
     io->Poll();  // what arrived since the last tick, before this tick's frames
+    const int64_t polled_us = RtpIo::NowUs();
     // Copy: a session may remove itself from a callback.
     std::vector<MediaSession*> copy = sessions;
     for (MediaSession* s : copy) timings.frames_skipped += s->Tick(now, start_us);
+    const int64_t ticked_us = RtpIo::NowUs();
     io->Flush();  // this tick's frames leave together
-    timings.work_max_us = std::max(timings.work_max_us, RtpIo::NowUs() - start_us);
+    const int64_t end_us = RtpIo::NowUs();
+    if (end_us - start_us > timings.work_max_us) {
+      timings.work_max_us = end_us - start_us;
+      struct rusage ru1;
+      ::getrusage(RUSAGE_THREAD, &ru1);
+      TickTimings::Longest& l = timings.longest;
+      l.poll_us = polled_us - start_us;
+      l.sessions_us = ticked_us - polled_us;
+      l.flush_us = end_us - ticked_us;
+      l.cpu_us = ThreadCpuUs() - cpu0_us;
+      l.minor_faults = ru1.ru_minflt - ru0.ru_minflt;
+      l.major_faults = ru1.ru_majflt - ru0.ru_majflt;
+      l.preempted = ru1.ru_nivcsw - ru0.ru_nivcsw;
+    }
   }
   // The tick runs while a session sends, or while a socket waits for packets that only a
   // Poll delivers (io_uring).

@@ -25,7 +25,15 @@ struct TickTimings {
   int64_t ticks = 0;
   int64_t gap_max_us = 0;  // longest time between two tick starts (the period is 5 ms)
   int64_t gaps_over_15ms = 0;
-  int64_t work_max_us = 0;     // longest tick: receive, every session's frame, queue the sends
+  int64_t work_max_us = 0;  // longest tick: receive, every session's frame, queue the sends
+  // Where the longest tick went: its receive (Poll), its sessions' frames, its hand-over; the
+  // CPU time the loop thread got in it (far below the tick's length: the thread was not
+  // running, held in the guest or its vCPU stopped), and what its rusage counted (page faults;
+  // involuntary context switches, i.e. preempted).
+  struct Longest {
+    int64_t poll_us = 0, sessions_us = 0, flush_us = 0, cpu_us = 0;
+    int64_t minor_faults = 0, major_faults = 0, preempted = 0;
+  } longest;
   int64_t frames_skipped = 0;  // never sent: a session was still a frame behind after catching up
 };
 
