@@ -479,15 +479,9 @@ class UringRtpIo final : public RtpIo {
       late += CountLate(dues, taken, NowUs());
       head += static_cast<unsigned>(taken);
     }
-    // What an -EBUSY left goes with this enter (ticks published since `tail` come at the next
-    // kick, which Flush has already given).
-    const unsigned rest = tail - head;
-    for (unsigned i = 0; i < std::min(rest, kSubmitChunk); ++i) {
-      dues[i] = sqe_due_[(head + i) & sq->ring_mask];
-    }
-    const int taken = io_uring_enter(ring_.ring_fd, std::min(rest, kSubmitChunk), 0,
-                                     IORING_ENTER_GETEVENTS, nullptr);
-    late += CountLate(dues, taken, NowUs());
+    // Flushes an overflowed CQ and runs pending task work. What an -EBUSY left is submitted at
+    // the next kick and judged then, as it leaves then.
+    io_uring_enter(ring_.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, nullptr);
     if (late) late_sends_.fetch_add(late);
   }
 
