@@ -2,6 +2,7 @@
 
 #include "telephony/event_loop.h"
 #include "telephony/rtp_io.h"
+#include "telephony/thread_clock.h"
 
 #include <cstdint>
 #include <cstring>
@@ -13,7 +14,6 @@ extern "C" {
 #include <spandsp.h>
 
 #include <sys/resource.h>
-#include <time.h>
 
 #include <algorithm>
 #include <deque>
@@ -44,12 +44,6 @@ struct mbuf* StringMbuf(std::string_view s) {
   return mb;
 }
 
-int64_t ThreadCpuUs() {
-  struct timespec t;
-  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return int64_t{t.tv_sec} * 1000000 + t.tv_nsec / 1000;
-}
-
 }  // namespace
 
 struct MediaTicker::Impl {
@@ -57,6 +51,7 @@ struct MediaTicker::Impl {
   std::vector<MediaSession*> sessions;
   std::unique_ptr<RtpIo> io;
   TickTimings timings;
+  RunQueueClock runqueue;
   int64_t last_start_us = 0;
   void OnTick() {
     const int64_t start_us = RtpIo::NowUs();
@@ -70,6 +65,7 @@ struct MediaTicker::Impl {
     struct rusage ru0;
     ::getrusage(RUSAGE_THREAD, &ru0);
     const int64_t cpu0_us = ThreadCpuUs();
+    const int64_t wait0_us = runqueue.WaitedUs();
     uint64_t now = MonotonicMs();
     io->Poll();  // what arrived since the last tick, before this tick's frames
     const int64_t polled_us = RtpIo::NowUs();
@@ -91,6 +87,9 @@ struct MediaTicker::Impl {
       l.minor_faults = ru1.ru_minflt - ru0.ru_minflt;
       l.major_faults = ru1.ru_majflt - ru0.ru_majflt;
       l.preempted = ru1.ru_nivcsw - ru0.ru_nivcsw;
+      l.blocked = ru1.ru_nvcsw - ru0.ru_nvcsw;
+      const int64_t wait1_us = runqueue.WaitedUs();
+      l.runqueue_wait_us = wait0_us >= 0 && wait1_us >= 0 ? wait1_us - wait0_us : -1;
     }
   }
   // The tick runs while a session sends, or while a socket waits for packets that only a

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -25,6 +26,7 @@ extern "C" {
 }
 
 #include "telephony/realtime.h"
+#include "telephony/thread_clock.h"
 
 namespace dozvon {
 namespace {
@@ -248,6 +250,11 @@ class UringRtpIo final : public RtpIo {
     counters_.late_sends = late_sends_.load();
     counters_.submit_delay_max_us = submit_delay_max_us_.load();
     counters_.send_delay_max_us = send_delay_max_us_.load();
+    if (submit_longest_new_.load()) {
+      std::lock_guard<std::mutex> lock(flushes_mu_);
+      counters_.submit_longest = submit_longest_;
+      submit_longest_new_ = false;
+    }
     // Re-arm the receives that ended (their buffers are back in the ring now).
     std::vector<uint64_t> ids;
     ids.swap(rearm_);
@@ -444,31 +451,45 @@ class UringRtpIo final : public RtpIo {
   void SubmitLoop() {
     uint32_t seen = 0;
     std::vector<int64_t> batch;
+    RunQueueClock runqueue;
+    int64_t waited0_us = runqueue.WaitedUs();
     while (!stop_.load()) {
       kick_.wait(seen);
+      const int64_t woke_us = NowUs();
+      const int64_t cpu0_us = ThreadCpuUs();
       seen = kick_.load();
       {
         std::lock_guard<std::mutex> lock(flushes_mu_);
         batch.swap(flushes_);
       }
-      SubmitPublished();
+      const int64_t sends = SubmitPublished();
       const int64_t done = NowUs();
-      for (int64_t at_us : batch) {
-        if (done - at_us > submit_delay_max_us_.load()) submit_delay_max_us_ = done - at_us;
+      const int64_t waited_us = runqueue.WaitedUs();
+      if (!batch.empty()) {
+        const int64_t first_us = *std::min_element(batch.begin(), batch.end());
+        if (done - first_us > submit_delay_max_us_.load()) {
+          submit_delay_max_us_ = done - first_us;
+          std::lock_guard<std::mutex> lock(flushes_mu_);
+          submit_longest_ = {woke_us - first_us, done - woke_us, ThreadCpuUs() - cpu0_us,
+                             waited0_us >= 0 && waited_us >= 0 ? waited_us - waited0_us : -1,
+                             sends};
+          submit_longest_new_ = true;
+        }
       }
+      waited0_us = waited_us;
       batch.clear();
     }
   }
 
   // Submits what Publish made visible, a chunk at a time, then flushes an overflowed CQ and
-  // runs pending task work (GETEVENTS).
-  void SubmitPublished() {
+  // runs pending task work (GETEVENTS). Returns how many SQEs the kernel took.
+  int64_t SubmitPublished() {
     struct io_uring_sq* sq = &ring_.sq;
     // Acquire pairs with Publish: the SQEs and their due times up to `tail` are visible.
     const unsigned tail = io_uring_smp_load_acquire(sq->ktail);
     unsigned head = io_uring_smp_load_acquire(sq->khead);
     int64_t dues[kSubmitChunk];
-    int64_t late = 0;
+    int64_t late = 0, taken_all = 0;
     // Bounded: each round takes at least one SQE of the at most ring_entries published.
     for (unsigned round = 0; head != tail && round < sq->ring_entries; ++round) {
       const unsigned n = std::min(tail - head, kSubmitChunk);
@@ -478,11 +499,13 @@ class UringRtpIo final : public RtpIo {
       if (taken <= 0) break;  // -EBUSY: completions backed up; GETEVENTS below clears them
       late += CountLate(dues, taken, NowUs());
       head += static_cast<unsigned>(taken);
+      taken_all += taken;
     }
     // Flushes an overflowed CQ and runs pending task work. What an -EBUSY left is submitted at
     // the next kick and judged then, as it leaves then.
     io_uring_enter(ring_.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, nullptr);
     if (late) late_sends_.fetch_add(late);
+    return taken_all;
   }
 
   // Of `n` sends the kernel took by `now`: how many left late. Notes the longest delay.
@@ -620,7 +643,9 @@ class UringRtpIo final : public RtpIo {
   std::atomic<uint32_t> kick_{0};
   std::atomic<bool> stop_{false};
   int64_t sends_since_flush_ = 0;  // loop thread only
-  std::mutex flushes_mu_;
+  std::mutex flushes_mu_;          // also guards submit_longest_
+  RtpIoCounters::SubmitLongest submit_longest_;
+  std::atomic<bool> submit_longest_new_{false};
   std::vector<int64_t> flushes_;  // when each tick handed its sends over, not yet submitted
   // Per SQ slot: the due time of the send in it (0: none, or not a send). Written by the loop
   // before Publish, read by the submitter before it hands that slot to the kernel.

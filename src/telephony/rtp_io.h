@@ -32,10 +32,17 @@ struct RtpIoCounters {
   int64_t receive_dropped = 0;  // truncated (larger than a receive buffer) or malformed
   int64_t receive_rearms = 0;   // uring: a socket's multishot receive ended and was re-armed
   int64_t receive_errors = 0;   // uring: sockets whose receive kept failing and was given up
-  // Datagrams given a due time that left more than 20 ms after it (uring: counted at the end of
-  // the submission that carried them, so an upper bound by up to that submission's length).
+  // Datagrams given a due time that left more than 20 ms after it (uring: judged after each
+  // chunk of the submission that carried them, so to within one chunk's sends).
   int64_t late_sends = 0;
   int64_t submit_delay_max_us = 0;  // uring: longest from a tick's Flush to its submission's end
+  // uring: where that longest went. From the Flush until the submitting thread woke, then its
+  // submission of `sends` datagrams; the CPU time the thread got from waking to the end, and
+  // its run-queue wait from going to sleep to the end (runnable but off a CPU, or on a vCPU
+  // the hypervisor had stopped; -1 without schedstat).
+  struct SubmitLongest {
+    int64_t wake_us = 0, submit_us = 0, cpu_us = 0, runqueue_wait_us = 0, sends = 0;
+  } submit_longest;
   // The most any datagram given a due time left after it (negative: every one left early).
   int64_t send_delay_max_us = std::numeric_limits<int64_t>::min();
 };

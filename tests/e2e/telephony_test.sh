@@ -149,6 +149,18 @@ assert 100 <= t["ticks"] <= 2000, t
 assert 4.0 <= t["gap_max_ms"] < 1000, t
 assert 0 <= t["work_max_ms"] <= t["gap_max_ms"] + 1000, t
 assert j["late_frames"] >= t["frames_skipped"] >= 0 and j["rtp"]["submit_delay_max_ms"] >= 0, j
+# The longest tick's parts are that tick, and the loop thread ran for no longer than it
+# lasted; -0.001 is "no schedstat in this kernel".
+l = t["longest"]
+assert l["poll_ms"] + l["sessions_ms"] + l["flush_ms"] <= t["work_max_ms"] + 0.01, t
+assert 0 <= l["cpu_ms"] <= t["work_max_ms"] + 1, t
+assert l["runqueue_wait_ms"] >= 0 or l["runqueue_wait_ms"] == -0.001, t
+assert l["blocked"] >= 0 and l["preempted"] >= 0, t
+# The longest submission carried this call's frames, and its thread ran within it.
+s = j["rtp"]["submit_longest"]
+assert s["sends"] >= 1 and s["wake_ms"] >= 0 and s["submit_ms"] >= 0, j["rtp"]
+assert 0 <= s["cpu_ms"] <= s["submit_ms"] + 1, j["rtp"]
+assert s["runqueue_wait_ms"] >= 0 or s["runqueue_wait_ms"] == -0.001, j["rtp"]
 PY
 stop_sim
 grep -q '"hangups_by_caller":2' "$T/sim.out" || fail "carrier saw no BYEs: $(tail -1 "$T/sim.out")"
