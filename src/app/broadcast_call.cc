@@ -9,17 +9,9 @@ extern "C" {
 
 namespace dozvon {
 
-struct BroadcastCall::Timers {
-  struct tmr gather {};
-  struct tmr record {};
-  Timers() {
-    tmr_init(&gather);
-    tmr_init(&record);
-  }
-  ~Timers() {
-    tmr_cancel(&gather);
-    tmr_cancel(&record);
-  }
+struct BroadcastCall::Timers {  // each cancels itself when destroyed
+  SteadyTimer gather;
+  SteadyTimer record;
 };
 
 namespace {
@@ -47,7 +39,7 @@ void BroadcastCall::OnAnswer(CallLeg* leg) {
 
 void BroadcastCall::Execute(const ScenarioCommand& c) {
   if (!leg_) return;
-  tmr_cancel(&timers_->gather);
+  timers_->gather.Cancel();
   switch (c.kind) {
     case ScenarioCommand::Kind::kPlay: {
       auto pcm = c.step < prompts_.by_step.size() ? prompts_.by_step[c.step] : nullptr;
@@ -63,13 +55,13 @@ void BroadcastCall::Execute(const ScenarioCommand& c) {
       return;
     }
     case ScenarioCommand::Kind::kWaitDigits:
-      tmr_start(&timers_->gather, static_cast<uint64_t>(c.timeout.count()), GatherExpired, this);
+      timers_->gather.Start(static_cast<uint64_t>(c.timeout.count()), GatherExpired, this);
       return;
     case ScenarioCommand::Kind::kRecord:
       recording_ = c;
       record_started_ms_ = MonotonicMs();
       leg_->StartCapture();
-      tmr_start(&timers_->record, 100, RecordPoll, this);
+      timers_->record.Start(100, RecordPoll, this);
       return;
     case ScenarioCommand::Kind::kTransfer:
       if (!transfer_) {  // a server without operators: nobody can ever be free
@@ -120,7 +112,7 @@ void BroadcastCall::OnRecordTimer() {
   bool quiet =
       elapsed >= 1000 && leg_->SilenceMs() >= static_cast<uint64_t>(recording_.silence.count());
   if (!full && !quiet) {
-    tmr_start(&timers_->record, 100, RecordPoll, this);
+    timers_->record.Start(100, RecordPoll, this);
     return;
   }
   Pcm reply = leg_->StopCapture();
@@ -132,7 +124,7 @@ void BroadcastCall::OnRecordTimer() {
 
 void BroadcastCall::OnEnded(const CallResult& r) {
   if (leg_ && !run_.finished()) {
-    if (recording_.kind == ScenarioCommand::Kind::kRecord && tmr_isrunning(&timers_->record)) {
+    if (recording_.kind == ScenarioCommand::Kind::kRecord && timers_->record.running()) {
       // The callee hung up while replying: keep what was said.
       Pcm reply = leg_->StopCapture();
       if (!reply.empty() && WriteWav(reply_path_, reply).ok()) {
@@ -149,8 +141,8 @@ void BroadcastCall::OnEnded(const CallResult& r) {
   leg_ = nullptr;
   playing_ = false;
   holding_ = false;
-  tmr_cancel(&timers_->gather);
-  tmr_cancel(&timers_->record);
+  timers_->gather.Cancel();
+  timers_->record.Cancel();
 }
 
 void BroadcastCall::OnGatherTimer() { Execute(run_.GatherTimeout()); }

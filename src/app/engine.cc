@@ -222,7 +222,7 @@ void Engine::Impl::Tick() {
     last_progress = now;
     Progress();
   }
-  tmr_start(&tick_tmr, static_cast<uint64_t>(cfg.tick.count()), TickTimer, this);
+  tick_tmr.Start(static_cast<uint64_t>(cfg.tick.count()), TickTimer, this);
 }
 
 bool Engine::Impl::AllStartedFinished() const {
@@ -759,7 +759,7 @@ void Engine::Impl::DrainTick() {
     re_cancel();
     return;
   }
-  tmr_start(&drain_tmr, 100, DrainTimer, this);
+  drain_tmr.Start(100, DrainTimer, this);
 }
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -776,8 +776,6 @@ Result<std::unique_ptr<Engine>> Engine::Create(ServerConfig config, const Clock*
   impl->cfg = std::move(config);
   impl->clock = clock;
   impl->opts = options;
-  tmr_init(&impl->tick_tmr);
-  tmr_init(&impl->drain_tmr);
   Impl& e = *impl;
   DZ_ASSIGN_OR_RETURN(e.worker_store, SqliteStore::Open(e.cfg.db));
   // A previous run that died mid-call: close its open attempts before anything dials.
@@ -826,7 +824,7 @@ Status Engine::Run() {
                 e.cfg.registrar.ip.c_str(), e.registrar->port());
   }
   std::fflush(stdout);
-  tmr_start(&e.tick_tmr, 0, TickTimer, &e);
+  e.tick_tmr.Start(0, TickTimer, &e);
   EventLoop::Run();  // returns on SIGINT/SIGTERM or StartDrain
   if (!e.stopping) {
     std::printf("signal received: no new calls; waiting up to %llds for calls in progress\n",
@@ -836,15 +834,14 @@ Status Engine::Run() {
     e.StartDrain();
   }
   // Drain: calls in progress may finish within the grace period.
-  tmr_start(&e.drain_tmr, 100, DrainTimer, &e);
-  struct tmr grace_tmr;
-  tmr_init(&grace_tmr);
-  tmr_start(
-      &grace_tmr, static_cast<uint64_t>(e.cfg.grace.count()), [](void*) { re_cancel(); }, nullptr);
+  e.drain_tmr.Start(100, DrainTimer, &e);
+  SteadyTimer grace_tmr;
+  grace_tmr.Start(
+      static_cast<uint64_t>(e.cfg.grace.count()), [](void*) { re_cancel(); }, nullptr);
   EventLoop::Run();
-  tmr_cancel(&grace_tmr);
-  tmr_cancel(&e.drain_tmr);
-  tmr_cancel(&e.tick_tmr);
+  grace_tmr.Cancel();
+  e.drain_tmr.Cancel();
+  e.tick_tmr.Cancel();
   // Calls still up after the grace period: close their attempts now (the calls are cut when
   // the trunks go away).
   std::vector<Item*> left;
@@ -877,8 +874,8 @@ Status Engine::Run() {
   // Let the last store answers (progress, completions) arrive.
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (e.store_ops > 0 && std::chrono::steady_clock::now() < until) {
-    tmr_start(
-        &e.drain_tmr, 20, [](void*) { re_cancel(); }, nullptr);
+    e.drain_tmr.Start(
+        20, [](void*) { re_cancel(); }, nullptr);
     EventLoop::Run();
   }
   e.control.reset();

@@ -167,8 +167,8 @@ struct Engine::Impl {
   std::vector<std::unique_ptr<CampaignRun>> campaigns;
   std::vector<TrunkRun> trunks;
   std::map<int64_t, std::unique_ptr<Item>> items;  // by contact id
-  struct tmr tick_tmr {};
-  struct tmr drain_tmr {};
+  SteadyTimer tick_tmr;
+  SteadyTimer drain_tmr;
   std::chrono::steady_clock::time_point started, last_tick, last_progress;
   bool stopping = false;
   int store_ops = 0;  // store jobs whose answer has not come back
@@ -189,8 +189,8 @@ struct Engine::Impl {
   }
 
   ~Impl() {
-    tmr_cancel(&tick_tmr);
-    tmr_cancel(&drain_tmr);
+    tick_tmr.Cancel();
+    drain_tmr.Cancel();
   }
 
   // Runs `job` on the store thread, then `then` with its result on the loop.

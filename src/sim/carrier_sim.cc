@@ -2,6 +2,7 @@
 
 #include "core/campaign/toml_text.h"
 #include "telephony/audio.h"
+#include "telephony/event_loop.h"
 #include "telephony/media_session.h"
 #include "telephony/sip_stack.h"
 
@@ -261,11 +262,11 @@ struct SimCall {
   std::list<std::unique_ptr<SimCall>>::iterator self;  // in Impl::calls, to erase it directly
   struct sipsess* sess = nullptr;
   std::unique_ptr<MediaSession> media;
-  struct tmr ring_tmr {};
-  struct tmr talk_tmr {};
-  struct tmr free_tmr {};
-  struct tmr dtmf_tmr {};
-  struct tmr reinvite_tmr {};
+  SteadyTimer ring_tmr;
+  SteadyTimer talk_tmr;
+  SteadyTimer free_tmr;
+  SteadyTimer dtmf_tmr;
+  SteadyTimer reinvite_tmr;
   SimBehaviour behaviour;
   std::string number, attempt;
   bool answered = false, closed = false;
@@ -302,10 +303,10 @@ void FreeCall(void* arg) {
 void CloseLater(SimCall* c) {
   if (c->closed) return;
   c->closed = true;
-  tmr_cancel(&c->ring_tmr);
-  tmr_cancel(&c->talk_tmr);
-  tmr_cancel(&c->dtmf_tmr);
-  tmr_cancel(&c->reinvite_tmr);
+  c->ring_tmr.Cancel();
+  c->talk_tmr.Cancel();
+  c->dtmf_tmr.Cancel();
+  c->reinvite_tmr.Cancel();
   if (c->media) {
     c->media->Stop();
     c->sim->stats.audio_seconds += c->media->stats().seconds_received;
@@ -315,7 +316,7 @@ void CloseLater(SimCall* c) {
                            c->media->stats().seconds_with_voice});
     }
   }
-  tmr_start(&c->free_tmr, 0, FreeCall, c);
+  c->free_tmr.Start(0, FreeCall, c);
 }
 
 void SimClose(int err, const struct sip_msg* msg, void* arg) {
@@ -395,14 +396,13 @@ void AnswerNow(void* arg) {
     c->media->on_prompt_end = [c] { c->media->Play(c->sim->voice); };
   }
   if (c->behaviour.reinvite_at) {
-    tmr_start(&c->reinvite_tmr, static_cast<uint64_t>(*c->behaviour.reinvite_at * 1000),
-              SendReinvite, c);
+    c->reinvite_tmr.Start(static_cast<uint64_t>(*c->behaviour.reinvite_at * 1000), SendReinvite, c);
   }
   if (!c->behaviour.dtmf.empty()) {
-    tmr_start(&c->dtmf_tmr, static_cast<uint64_t>(c->behaviour.dtmf_at * 1000), PressKeys, c);
+    c->dtmf_tmr.Start(static_cast<uint64_t>(c->behaviour.dtmf_at * 1000), PressKeys, c);
   }
   if (c->behaviour.talk_s) {
-    tmr_start(&c->talk_tmr, static_cast<uint64_t>(*c->behaviour.talk_s * 1000), CalleeHangsUp, c);
+    c->talk_tmr.Start(static_cast<uint64_t>(*c->behaviour.talk_s * 1000), CalleeHangsUp, c);
   }
 }
 
@@ -528,11 +528,6 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
   auto call = std::make_unique<SimCall>();
   SimCall* c = call.get();
   c->sim = sim;
-  tmr_init(&c->ring_tmr);
-  tmr_init(&c->talk_tmr);
-  tmr_init(&c->free_tmr);
-  tmr_init(&c->dtmf_tmr);
-  tmr_init(&c->reinvite_tmr);
   c->number = PlString(msg->uri.user);
   if (const struct sip_hdr* h = sip_msg_xhdr(msg, "X-Dozvon-Attempt"))
     c->attempt = PlString(h->val);
@@ -577,9 +572,9 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
   }
   uint64_t ring_ms = static_cast<uint64_t>(c->behaviour.ring_s.value_or(0) * 1000);
   if (c->behaviour.kind == SimBehaviour::Kind::kAnswer) {
-    tmr_start(&c->ring_tmr, ring_ms, AnswerNow, c);
+    c->ring_tmr.Start(ring_ms, AnswerNow, c);
   } else if (c->behaviour.kind == SimBehaviour::Kind::kReject) {
-    tmr_start(&c->ring_tmr, ring_ms, RejectNow, c);
+    c->ring_tmr.Start(ring_ms, RejectNow, c);
   }  // kNoAnswer: ring until the caller cancels
   sim->calls.push_back(std::move(call));
   c->self = std::prev(sim->calls.end());
@@ -590,11 +585,11 @@ void SimConnect(const struct sip_msg* msg, void* arg) {
 CarrierSim::Impl::~Impl() {
   lsnr = static_cast<struct sip_lsnr*>(mem_deref(lsnr));
   for (auto& c : calls) {
-    tmr_cancel(&c->ring_tmr);
-    tmr_cancel(&c->talk_tmr);
-    tmr_cancel(&c->free_tmr);
-    tmr_cancel(&c->dtmf_tmr);
-    tmr_cancel(&c->reinvite_tmr);
+    c->ring_tmr.Cancel();
+    c->talk_tmr.Cancel();
+    c->free_tmr.Cancel();
+    c->dtmf_tmr.Cancel();
+    c->reinvite_tmr.Cancel();
     c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
     c->media.reset();
   }

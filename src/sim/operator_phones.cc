@@ -12,6 +12,7 @@ extern "C" {
 #include <map>
 
 #include "telephony/audio.h"
+#include "telephony/event_loop.h"
 #include "telephony/media_session.h"
 #include "telephony/sip_stack.h"
 
@@ -35,8 +36,8 @@ struct OpCall {
   struct sipsess* sess = nullptr;
   std::unique_ptr<MediaSession> media;
   std::string sdp;
-  struct tmr answer_tmr {};
-  struct tmr free_tmr {};
+  SteadyTimer answer_tmr;
+  SteadyTimer free_tmr;
   bool answered = false, closed = false;
   std::chrono::steady_clock::time_point answered_at;
 };
@@ -54,8 +55,8 @@ struct OperatorPhones::Impl {
 
   ~Impl() {
     for (auto& c : calls) {
-      tmr_cancel(&c->answer_tmr);
-      tmr_cancel(&c->free_tmr);
+      c->answer_tmr.Cancel();
+      c->free_tmr.Cancel();
       c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
       c->media.reset();
     }
@@ -93,7 +94,7 @@ void OpClose(int err, const struct sip_msg* msg, void* arg) {
   (void)msg;
   if (c->closed) return;
   c->closed = true;
-  tmr_cancel(&c->answer_tmr);
+  c->answer_tmr.Cancel();
   OperatorCallStats s;
   s.user = c->user;
   if (c->media) {
@@ -108,7 +109,7 @@ void OpClose(int err, const struct sip_msg* msg, void* arg) {
   c->owner->stats.heard_voice_s += s.heard_voice_s;
   if (c->owner->on_end) c->owner->on_end(s);
   c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
-  tmr_start(&c->free_tmr, 0, FreeOpCall, c);
+  c->free_tmr.Start(0, FreeOpCall, c);
 }
 
 void OpEstablished(const struct sip_msg* msg, void* arg) {
@@ -178,8 +179,6 @@ void OpInvite(const struct sip_msg* msg, void* arg) {
   c->owner = o;
   c->user = user;
   c->media = std::move(media).value();
-  tmr_init(&c->answer_tmr);
-  tmr_init(&c->free_tmr);
   std::string offer(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
   auto answer = c->media->AnswerTo(offer);
   if (!answer.ok()) {
@@ -194,8 +193,7 @@ void OpInvite(const struct sip_msg* msg, void* arg) {
     sip_reply(o->stack->sip(), msg, 500, "Server Internal Error");
     return;
   }
-  tmr_start(&c->answer_tmr, static_cast<uint64_t>(o->config.answer_after_s * 1000), AnswerOpCall,
-            c);
+  c->answer_tmr.Start(static_cast<uint64_t>(o->config.answer_after_s * 1000), AnswerOpCall, c);
   o->calls.push_back(std::move(call));
 }
 

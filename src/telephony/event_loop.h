@@ -19,6 +19,7 @@ namespace dozvon {
 // wall clock (gettimeofday): a step by NTP or by hand would stall or skip every call's audio
 // and expire registrations early. libre's own timers still use it (docs/telephony.md).
 uint64_t MonotonicMs();
+uint64_t MonotonicUs();  // the same clock in microseconds
 
 class EventLoop {
  public:
@@ -46,22 +47,53 @@ class LoopPoster {
   ::mqueue* mq_ = nullptr;
 };
 
+// A one-shot timer on the libre loop, on the monotonic clock, with libre tmr's calling
+// convention (RAII: destroying it cancels it). Every SteadyTimer of a thread shares one
+// CLOCK_MONOTONIC timerfd on the loop and an ordered queue, instead of libre's timer list:
+// that list reads the wall clock, so a step back by NTP would hold every ring timeout and
+// hold time for as long as the step, and a step forward would fire them all at once; and it
+// inserts by a linear scan of every pending timer (TELEPHONY.md pitfall 2). Where no timerfd
+// can be made, libre's list is the fallback. Create, start and destroy on the loop thread.
+class SteadyTimer {
+ public:
+  using Fn = void (*)(void* arg);
+  SteadyTimer();
+  ~SteadyTimer();
+  SteadyTimer(const SteadyTimer&) = delete;
+  SteadyTimer& operator=(const SteadyTimer&) = delete;
+  // Runs fn(arg) once, `ms` from now, from the loop (never from within Start, even for 0);
+  // replaces any pending run. Timers due together run in the order they were started. `fn`
+  // may start, cancel or destroy this or any other timer.
+  void Start(uint64_t ms, Fn fn, void* arg);
+  void Cancel();
+  bool running() const;
+
+  struct Queue;
+
+ private:
+  friend struct Queue;
+  Fn fn_ = nullptr;
+  void* arg_ = nullptr;
+  uint64_t due_us_ = 0;
+  uint64_t seq_ = 0;                 // 0: not queued
+  std::unique_ptr<::tmr> fallback_;  // libre's timer, only where no timerfd could be made
+};
+
 // A one-shot timer on the libre loop that runs a function (RAII: destroying it cancels it).
 // Create, start and destroy on the loop thread.
 class LoopTimer {
  public:
-  LoopTimer();
-  ~LoopTimer();
+  LoopTimer() = default;
   LoopTimer(const LoopTimer&) = delete;
   LoopTimer& operator=(const LoopTimer&) = delete;
   // Replaces any pending run. `fn` may restart or destroy this timer.
   void Start(uint64_t ms, std::function<void()> fn);
   void Cancel();
-  bool running() const;
+  bool running() const { return timer_.running(); }
 
  private:
   static void Fire(void* arg);
-  std::unique_ptr<::tmr> tmr_;
+  SteadyTimer timer_;
   std::function<void()> fn_;
 };
 

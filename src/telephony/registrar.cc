@@ -24,7 +24,7 @@ constexpr int kMinExpires = 30;
 struct Registrar::Impl {
   std::unique_ptr<SipStack> stack;  // first: destroyed last
   struct sip_lsnr* lsnr = nullptr;
-  struct tmr sweep {};
+  SteadyTimer sweep;
   std::string realm;
   Ha1Lookup lookup;
   ChangeHandler on_change;
@@ -36,7 +36,7 @@ struct Registrar::Impl {
   std::map<std::string, Entry> bindings;
 
   ~Impl() {
-    tmr_cancel(&sweep);
+    sweep.Cancel();
     lsnr = static_cast<struct sip_lsnr*>(mem_deref(lsnr));
   }
 
@@ -137,7 +137,7 @@ struct Registrar::Impl {
         ++it;
       }
     }
-    tmr_start(&self->sweep, 1000, Sweep, self);
+    self->sweep.Start(1000, Sweep, self);
   }
 };
 
@@ -169,11 +169,10 @@ Result<std::unique_ptr<Registrar>> Registrar::Create(const std::string& ip, uint
   impl->realm = std::move(realm);
   impl->lookup = std::move(lookup);
   impl->on_change = std::move(on_change);
-  tmr_init(&impl->sweep);
   DZ_ASSIGN_OR_RETURN(impl->stack, SipStack::Open(ip, port, "dozvon-registrar", 64));
   int err = sip_listen(&impl->lsnr, impl->stack->sip(), true, Impl::OnRequest, impl.get());
   if (err) return Status::Internal(std::string("sip_listen: ") + std::strerror(err));
-  tmr_start(&impl->sweep, 1000, Impl::Sweep, impl.get());
+  impl->sweep.Start(1000, Impl::Sweep, impl.get());
   return std::unique_ptr<Registrar>(new Registrar(std::move(impl)));
 }
 

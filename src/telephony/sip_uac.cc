@@ -62,10 +62,10 @@ struct Call final : CallLeg {
   std::shared_ptr<const Pcm> prompt;
   std::string offer;  // our SDP
   int reinvites = 0;
-  struct tmr ring_tmr {};
-  struct tmr hold_tmr {};
-  struct tmr finish_tmr {};
-  struct tmr tone_tmr {};
+  SteadyTimer ring_tmr;
+  SteadyTimer hold_tmr;
+  SteadyTimer finish_tmr;
+  SteadyTimer tone_tmr;
   bool early_media = false;
   std::optional<ProgressTone> tone;  // the tone that ends this call, when one did
   SteadyClock::time_point invited, first_progress, answered;
@@ -173,7 +173,7 @@ void ProgressHandler(const struct sip_msg* msg, void* arg) {
         if (t == ProgressTone::kRingback || c->tone) return;
         c->tone = t;
         // Not from inside packet handling: the call ends from a timer tick.
-        tmr_start(&c->tone_tmr, 0, ToneEndsCall, c);
+        c->tone_tmr.Start(0, ToneEndsCall, c);
       });
     }
   }
@@ -182,7 +182,7 @@ void ProgressHandler(const struct sip_msg* msg, void* arg) {
 void ToneEndsCall(void* arg) {
   auto* c = static_cast<Call*>(arg);
   if (c->finished || c->was_answered || !c->tone) return;
-  tmr_cancel(&c->ring_tmr);
+  c->ring_tmr.Cancel();
   c->media->DetectProgressTones(nullptr);
   int status = *c->tone == ProgressTone::kBusy          ? 486
                : *c->tone == ProgressTone::kSpecialInfo ? 404
@@ -208,8 +208,8 @@ void HoldExpired(void* arg) {
 void EstablishedHandler(const struct sip_msg* msg, void* arg) {
   auto* c = static_cast<Call*>(arg);
   (void)msg;
-  tmr_cancel(&c->ring_tmr);
-  tmr_cancel(&c->tone_tmr);
+  c->ring_tmr.Cancel();
+  c->tone_tmr.Cancel();
   c->media->DetectProgressTones(nullptr);
   c->was_answered = true;
   c->answered = SteadyClock::now();
@@ -222,7 +222,7 @@ void EstablishedHandler(const struct sip_msg* msg, void* arg) {
   if (c->media_failed) {
     // Answered, but no codec we can speak: end it at once with a clear reason.
     c->result.outcome = Outcome::kFailed;
-    tmr_start(&c->hold_tmr, 0, HoldExpired, c);
+    c->hold_tmr.Start(0, HoldExpired, c);
     return;
   }
   c->result.reason = "200 OK";
@@ -238,18 +238,18 @@ void EstablishedHandler(const struct sip_msg* msg, void* arg) {
   if (c->prompt) {
     c->media->Play(c->prompt);
     c->media->on_prompt_end = [c] {
-      tmr_start(&c->hold_tmr, static_cast<uint64_t>(c->req.hold.count()), HoldExpired, c);
+      c->hold_tmr.Start(static_cast<uint64_t>(c->req.hold.count()), HoldExpired, c);
     };
   } else {
-    tmr_start(&c->hold_tmr, static_cast<uint64_t>(c->req.hold.count()), HoldExpired, c);
+    c->hold_tmr.Start(static_cast<uint64_t>(c->req.hold.count()), HoldExpired, c);
   }
 }
 
 void CloseHandler(int err, const struct sip_msg* msg, void* arg) {
   auto* c = static_cast<Call*>(arg);
-  tmr_cancel(&c->ring_tmr);
-  tmr_cancel(&c->tone_tmr);
-  tmr_cancel(&c->hold_tmr);
+  c->ring_tmr.Cancel();
+  c->tone_tmr.Cancel();
+  c->hold_tmr.Cancel();
   if (c->was_answered) {
     c->result.hangup_by = HangupBy::kThem;  // their BYE (or the dialog failed)
   } else if (msg && !msg->req && msg->scode >= 300) {
@@ -273,7 +273,7 @@ void CloseHandler(int err, const struct sip_msg* msg, void* arg) {
 
 void RingTimeout(void* arg) {
   auto* c = static_cast<Call*>(arg);
-  tmr_cancel(&c->tone_tmr);
+  c->tone_tmr.Cancel();
   // Dereferencing a pending session sends CANCEL and absorbs the 487; libre does not call
   // close_h for it, so the outcome is recorded here (TELEPHONY.md pitfall 5).
   SipOutcome o = OutcomeFromSip(487, std::nullopt, true);
@@ -330,7 +330,7 @@ Status Call::Bridge(CallLeg* other) {
 
 void Call::Hangup() {
   // From a timer tick, never inside the callback that asked for it.
-  if (!finished) tmr_start(&hold_tmr, 0, HoldExpired, this);
+  if (!finished) hold_tmr.Start(0, HoldExpired, this);
 }
 
 namespace {
@@ -365,7 +365,7 @@ void FinishLater(Call* c) {
     }
   }
   if (c->was_answered) c->result.talk_s = Since(c->answered, SteadyClock::now());
-  tmr_start(&c->finish_tmr, 0, FinishNow, c);
+  c->finish_tmr.Start(0, FinishNow, c);
 }
 
 }  // namespace
@@ -374,10 +374,10 @@ SipUac::Impl::~Impl() {
   if (cps_timer) cps_timer->Stop();
   reg = static_cast<struct sipreg*>(mem_deref(reg));
   for (auto& c : calls) {
-    tmr_cancel(&c->ring_tmr);
-    tmr_cancel(&c->hold_tmr);
-    tmr_cancel(&c->finish_tmr);
-    tmr_cancel(&c->tone_tmr);
+    c->ring_tmr.Cancel();
+    c->hold_tmr.Cancel();
+    c->finish_tmr.Cancel();
+    c->tone_tmr.Cancel();
     c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
     c->media.reset();
   }
@@ -390,9 +390,9 @@ void SipUac::Impl::Finish(Call* c) {
   // The owner hears of the end while the leg (and what it captured) still exists.
   if (done) done(c->result);
   // No timer may fire on a freed call.
-  tmr_cancel(&c->ring_tmr);
-  tmr_cancel(&c->hold_tmr);
-  tmr_cancel(&c->tone_tmr);
+  c->ring_tmr.Cancel();
+  c->hold_tmr.Cancel();
+  c->tone_tmr.Cancel();
   c->media.reset();
   calls.erase(c->self);
 }
@@ -459,10 +459,6 @@ Status SipUac::Dial(const DialRequest& req, std::function<void(const CallResult&
   c->uac = impl_.get();
   c->req = req;
   c->done = std::move(done);
-  tmr_init(&c->ring_tmr);
-  tmr_init(&c->hold_tmr);
-  tmr_init(&c->finish_tmr);
-  tmr_init(&c->tone_tmr);
   if (!req.prompt_path.empty()) {
     auto prompt = LoadPrompt(req.prompt_path);
     if (!prompt.ok()) return prompt.status();
@@ -518,7 +514,7 @@ Status SipUac::Impl::Invite(Call* c) {
   mem_deref(desc);
   if (err) return Status::Unavailable(std::string("INVITE: ") + std::strerror(err));
   ++counters.invites;
-  tmr_start(&c->ring_tmr, static_cast<uint64_t>(c->req.ring_timeout.count()), RingTimeout, c);
+  c->ring_tmr.Start(static_cast<uint64_t>(c->req.ring_timeout.count()), RingTimeout, c);
   return Status::Ok();
 }
 
