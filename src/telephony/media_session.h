@@ -27,11 +27,12 @@ struct TickTimings {
   int64_t gaps_over_15ms = 0;
   int64_t work_max_us = 0;  // longest tick: receive, every session's frame, queue the sends
   // Where the longest tick went: its receive (Poll), its sessions' frames, its hand-over; the
-  // CPU time the loop thread got in it, and where the rest went. Runnable but kept off a CPU
-  // by the guest's scheduler (runqueue_wait, from /proc/thread-self/schedstat); asleep
-  // (blocked: voluntary context switches, e.g. a lock or a page fault waiting on mmap_lock);
-  // or neither, when the vCPU itself was stopped. Also its page faults and involuntary
-  // context switches (preempted).
+  // CPU time the loop thread got in it, and where the rest went: runnable but off a CPU
+  // (runqueue_wait, from /proc/thread-self/schedstat: behind another task, or queued on a
+  // vCPU the host had stopped); asleep (blocked: voluntary context switches, e.g. a lock or a
+  // page fault waiting on mmap_lock); or neither, the vCPU stopped under the running thread
+  // (with steal-time accounting its CPU time leaves that out). Also its page faults and
+  // involuntary context switches (preempted).
   struct Longest {
     int64_t poll_us = 0, sessions_us = 0, flush_us = 0, cpu_us = 0, runqueue_wait_us = 0;
     int64_t minor_faults = 0, major_faults = 0, preempted = 0, blocked = 0;
