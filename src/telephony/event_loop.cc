@@ -39,6 +39,7 @@ struct SteadyTimer::Queue {
   using Key = std::pair<uint64_t, uint64_t>;  // due_us, seq
   std::map<Key, SteadyTimer*> timers;
   int fd = -1;
+  bool loop_open = false;  // between EventLoop's libre_init and libre_close on this thread
   bool listening = false;
   bool dispatching = false;
   uint64_t armed_us = 0;  // what the timerfd is set for; 0: disarmed
@@ -56,13 +57,16 @@ struct SteadyTimer::Queue {
     if (fd >= 0) close(fd);
   }
   // Around libre_close and libre_init: the fd leaves libre's set with the loop that held it,
-  // and joins the next loop's if timers are still queued.
+  // and joins the next loop's if timers are still queued. In between (a timer cancelled by an
+  // owner that outlived the loop) it joins none.
   void LoopClosing() {
     if (listening) fd_close(fd);
     listening = false;
+    loop_open = false;
   }
   void LoopOpened() {
-    if (!timers.empty()) Rearm();
+    loop_open = true;
+    Rearm();
   }
 
   void Add(SteadyTimer* t) {
@@ -86,7 +90,7 @@ struct SteadyTimer::Queue {
       timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, nullptr);  // all zero disarms
       armed_us = want;
     }
-    if (!timers.empty() && !listening) {
+    if (!timers.empty() && !listening && loop_open) {
       listening = fd_listen(fd, FD_READ, OnReadable, this) == 0;
     } else if (timers.empty() && listening) {
       fd_close(fd);

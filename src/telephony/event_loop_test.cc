@@ -228,5 +228,28 @@ TEST_F(SteadyTimerTest, TenThousandTimersFireOnceEachInDueOrder) {
   }
 }
 
+// A timer still queued when its loop closes fires in the next loop of the thread, and one
+// started and cancelled between two loops touches neither.
+TEST(SteadyTimerAcrossLoops, AQueuedTimerFiresInTheNextLoop) {
+  int fired = 0;
+  auto count = [](void* arg) { ++*static_cast<int*>(arg); };
+  SteadyTimer t;
+  {
+    auto first = EventLoop::Init();
+    ASSERT_TRUE(first.ok()) << first.status().message();
+    t.Start(10, count, &fired);
+  }
+  SteadyTimer between;
+  between.Start(5, count, &fired);
+  between.Cancel();
+  auto second = EventLoop::Init();
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  LoopTimer guard;
+  guard.Start(100, [] { EventLoop::Stop(); });
+  EventLoop::Run();
+  EXPECT_EQ(fired, 1);
+  EXPECT_FALSE(t.running());
+}
+
 }  // namespace
 }  // namespace dozvon
