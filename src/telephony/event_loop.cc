@@ -21,16 +21,12 @@ extern "C" {
 
 namespace dozvon {
 
-uint64_t MonotonicMs() {
-  struct timespec t;
-  ::clock_gettime(CLOCK_MONOTONIC, &t);
-  return static_cast<uint64_t>(t.tv_sec) * 1000 + static_cast<uint64_t>(t.tv_nsec) / 1000000;
-}
 uint64_t MonotonicUs() {
   struct timespec t;
   ::clock_gettime(CLOCK_MONOTONIC, &t);
   return static_cast<uint64_t>(t.tv_sec) * 1000000 + static_cast<uint64_t>(t.tv_nsec) / 1000;
 }
+uint64_t MonotonicMs() { return MonotonicUs() / 1000; }
 
 // The calling thread's SteadyTimers, ordered by (due, start order), behind one timerfd that
 // is armed for the earliest and listened to on the loop only while a timer is queued (so none

@@ -88,8 +88,7 @@ struct MediaTicker::Impl {
       l.major_faults = ru1.ru_majflt - ru0.ru_majflt;
       l.preempted = ru1.ru_nivcsw - ru0.ru_nivcsw;
       l.blocked = ru1.ru_nvcsw - ru0.ru_nvcsw;
-      const int64_t wait1_us = runqueue.WaitedUs();
-      l.runqueue_wait_us = wait0_us >= 0 && wait1_us >= 0 ? wait1_us - wait0_us : -1;
+      l.runqueue_wait_us = RunQueueClock::Between(wait0_us, runqueue.WaitedUs());
     }
   }
   // The tick runs while a session sends, or while a socket waits for packets that only a

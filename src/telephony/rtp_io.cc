@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -25,6 +24,7 @@ extern "C" {
 #include <re.h>
 }
 
+#include "telephony/event_loop.h"
 #include "telephony/realtime.h"
 #include "telephony/thread_clock.h"
 
@@ -471,8 +471,7 @@ class UringRtpIo final : public RtpIo {
           submit_delay_max_us_ = done - first_us;
           std::lock_guard<std::mutex> lock(flushes_mu_);
           submit_longest_ = {woke_us - first_us, done - woke_us, ThreadCpuUs() - cpu0_us,
-                             waited0_us >= 0 && waited_us >= 0 ? waited_us - waited0_us : -1,
-                             sends};
+                             RunQueueClock::Between(waited0_us, waited_us), sends};
           submit_longest_new_ = true;
         }
       }
@@ -668,11 +667,7 @@ class UringRtpIo final : public RtpIo {
 
 }  // namespace
 
-int64_t RtpIo::NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+int64_t RtpIo::NowUs() { return static_cast<int64_t>(MonotonicUs()); }
 
 const char* ToString(RtpIo::Backend b) {
   return b == RtpIo::Backend::kUring ? "io_uring" : "plain";

@@ -69,7 +69,7 @@ class RtpIo {
   // clock, 0 = none) is when it should leave: one that leaves over 20 ms later counts late.
   virtual void Send(uint64_t handle, const struct sa& dst, const uint8_t* data, size_t len,
                     int64_t due_us = 0) = 0;
-  // Microseconds on the clock `due_us` is read on (std::chrono::steady_clock).
+  // Microseconds on the clock `due_us` is read on: MonotonicUs (event_loop.h).
   static int64_t NowUs();
   // kUring: delivers the datagrams received since the last Poll. kPlain: nothing to do, the
   // libre loop delivers them as they arrive.

@@ -21,6 +21,10 @@ class RunQueueClock {
   RunQueueClock& operator=(const RunQueueClock&) = delete;
   ~RunQueueClock();
   int64_t WaitedUs();
+  // The wait between two readings; -1 if either was -1.
+  static int64_t Between(int64_t earlier_us, int64_t later_us) {
+    return earlier_us >= 0 && later_us >= 0 ? later_us - earlier_us : -1;
+  }
 
  private:
   int fd_ = -2;  // opened on first use, by the reading thread (/proc/thread-self)

@@ -70,5 +70,11 @@ TEST(RunQueueClock, AThreadThatSleepsIsNotWaiting) {
   EXPECT_LT(clock.WaitedUs() - w0, 50000);
 }
 
+TEST(RunQueueClock, BetweenTwoReadingsIsUnknownIfEitherIs) {
+  EXPECT_EQ(RunQueueClock::Between(100, 350), 250);
+  EXPECT_EQ(RunQueueClock::Between(-1, 350), -1);
+  EXPECT_EQ(RunQueueClock::Between(100, -1), -1);
+}
+
 }  // namespace
 }  // namespace dozvon
